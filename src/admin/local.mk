@@ -1,0 +1,1 @@
+sftpgw_admin_SOURCES += src/admin/main.c

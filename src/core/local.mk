@@ -1,0 +1,1 @@
+sftpgwd_SOURCES += src/core/main.c

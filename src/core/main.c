@@ -1,0 +1,5 @@
+/* main.c — placeholder; the daemon core is being written. */
+int main(void)
+{
+	return 1;
+}

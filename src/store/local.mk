@@ -1,0 +1,1 @@
+libsftpgw_a_SOURCES += src/store/schema.c
