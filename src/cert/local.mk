@@ -1,1 +1,1 @@
-# src/cert
+libsftpgw_a_SOURCES += src/cert/cert.c
