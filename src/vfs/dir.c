@@ -14,10 +14,48 @@
 
 struct vfs_dir {
 	DIR *d;                       /* a real directory, or NULL */
-	struct vfs_view *v;           /* synthesized: referenced while listing */
-	char vpath[VFS_PATH_MAX];     /* synthesized: the directory listed */
-	size_t next;                  /* synthesized: next mount to look at */
+	struct vfs_view *v;           /* referenced while listing, when mounts are below */
+	char vpath[VFS_PATH_MAX];     /* the directory listed (when v is set) */
+	size_t next;                  /* next mount to look at */
+	bool *shown;                  /* real dir with mount points in it: per mount,
+					 whether its name came from the disk already */
 };
+
+/* Index of the mount at exactly dir/name, or -1. */
+static int mount_child(const struct vfs_view *v, const char *dir, const char *name)
+{
+	size_t dlen = strcmp(dir, "/") == 0 ? 0 : strlen(dir), nlen = strlen(name);
+
+	for (size_t i = 0; i < v->n; i++) {
+		const struct vfs__mount *m = &v->m[i];
+
+		if (m->vlen == dlen + 1 + nlen && memcmp(m->vpath, dir, dlen) == 0 &&
+		    m->vpath[dlen] == '/' && memcmp(m->vpath + dlen + 1, name, nlen) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* A mount point directly inside a real directory ("/pub/media" in "/pub")
+ * shows in its listing even when the backing directory has no such name. */
+static int nested_prepare(struct vfs_dir *d, struct vfs_view *v, const char *vpath)
+{
+	size_t len = strlen(vpath);
+	bool any = false;
+
+	for (size_t i = 0; i < v->n && !any; i++)
+		any = v->m[i].vlen > len + 1 && memcmp(v->m[i].vpath, vpath, len) == 0 &&
+		      v->m[i].vpath[len] == '/' && strchr(v->m[i].vpath + len + 1, '/') == NULL;
+	if (!any)
+		return 0;
+	d->shown = calloc(v->n, sizeof(bool));
+	if (d->shown == NULL)
+		return -ENOMEM;
+	vfs_view_ref(v);
+	d->v = v;
+	memcpy(d->vpath, vpath, len + 1);
+	return 0;
+}
 
 int vfs_opendir(struct vfs_view *v, const char *vpath, struct vfs_dir **out)
 {
@@ -50,6 +88,11 @@ int vfs_opendir(struct vfs_view *v, const char *vpath, struct vfs_dir **out)
 		rc = -errno;
 		close(fd);
 		free(d);
+		return rc;
+	}
+	rc = nested_prepare(d, v, r.vpath);
+	if (rc < 0) {
+		vfs_closedir(d);
 		return rc;
 	}
 	*out = d;
@@ -105,6 +148,42 @@ static int synth_next(struct vfs_dir *d, char *name, struct vfs_attr *a)
 	return 0;
 }
 
+/* After the disk's entries: the mount points the disk did not have. */
+static int nested_next(struct vfs_dir *d, char *name, struct vfs_attr *a)
+{
+	size_t len = strlen(d->vpath);
+	struct stat st;
+
+	while (d->shown != NULL && d->next < d->v->n) {
+		const struct vfs__mount *m = &d->v->m[d->next];
+		const char *c;
+
+		if (d->shown[d->next++] || m->vlen <= len + 1 ||
+		    memcmp(m->vpath, d->vpath, len) != 0 || m->vpath[len] != '/')
+			continue;
+		c = m->vpath + len + 1;
+		if (strchr(c, '/') != NULL)
+			continue;
+		if (fstat(m->fd, &st) < 0)
+			return -errno;
+		memcpy(name, c, strlen(c) + 1);
+		vfs__attr_from_stat(&st, a);
+		return 1;
+	}
+	return 0;
+}
+
+/* A disk entry that is also a mount point shows the mount's directory. */
+static int nested_stat(struct vfs_dir *d, const char *name, struct stat *st)
+{
+	int i = d->shown != NULL ? mount_child(d->v, d->vpath, name) : -1;
+
+	if (i < 0)
+		return fstatat(dirfd(d->d), name, st, AT_SYMLINK_NOFOLLOW);
+	d->shown[i] = true;
+	return fstat(d->v->m[i].fd, st);
+}
+
 int vfs_readdir(struct vfs_dir *d, char *name, struct vfs_attr *a)
 {
 	struct dirent *e;
@@ -116,12 +195,12 @@ int vfs_readdir(struct vfs_dir *d, char *name, struct vfs_attr *a)
 		errno = 0;
 		e = readdir(d->d);
 		if (e == NULL)
-			return errno ? -errno : 0;
+			return errno ? -errno : nested_next(d, name, a);
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		if (strlen(e->d_name) > VFS_NAME_MAX)
 			continue;  /* cannot be named through this API */
-		if (fstatat(dirfd(d->d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (nested_stat(d, e->d_name, &st) < 0) {
 			if (errno == ENOENT)
 				continue;  /* removed since readdir saw it */
 			return -errno;
@@ -140,5 +219,6 @@ void vfs_closedir(struct vfs_dir *d)
 		closedir(d->d);
 	if (d->v != NULL)
 		vfs_view_unref(d->v);
+	free(d->shown);
 	free(d);
 }

@@ -637,6 +637,49 @@ static void test_synth_writes_refused(void **state)
 	assert_true(disk_exists("media/a.txt"));
 }
 
+/* Mount points directly inside a real directory show in its listing once,
+ * with the mount's own directory, whether the disk has the name or not. */
+static void test_nested_mount_listing(void **state)
+{
+	struct vfs_mount_spec m[3];
+	struct vfs_view *v;
+	struct vfs_dir *d;
+	struct vfs_attr a;
+	struct stat st;
+	char dirs[3][PATH_MAX], name[VFS_NAME_MAX + 1];
+	int media = 0, n = 0, top = 0, rc;
+
+	(void)state;
+	disk(dirs[0], PATH_MAX, "pub");
+	disk(dirs[1], PATH_MAX, "media");
+	disk(dirs[2], PATH_MAX, "ro");
+	m[0] = (struct vfs_mount_spec){ "/pub", dirs[0], false };
+	m[1] = (struct vfs_mount_spec){ "/pub/media", dirs[1], false };  /* pub/media on disk */
+	m[2] = (struct vfs_mount_spec){ "/pub/extra", dirs[2], true };   /* pub/extra is not */
+	assert_int_equal(vfs_view_open(m, 3, &v), 0);
+	assert_int_equal(stat(dirs[1], &st), 0);
+	assert_int_equal(vfs_opendir(v, "/pub", &d), 0);
+	vfs_view_unref(v);  /* the listing holds its own reference */
+	while ((rc = vfs_readdir(d, name, &a)) == 1) {
+		if (strcmp(name, "media") == 0) {
+			media++;
+			assert_int_equal(a.mode, st.st_mode);
+			assert_int_equal(a.mtime_ns, (uint32_t)st.st_mtim.tv_nsec);
+		} else if (strcmp(name, "top.txt") == 0) {
+			top++;
+		} else {
+			assert_string_equal(name, "extra");
+			assert_true(S_ISDIR(a.mode));
+			n++;
+		}
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(media, 1);
+	assert_int_equal(top, 1);
+	assert_int_equal(n, 1);
+	vfs_closedir(d);
+}
+
 /* ---- read-only mount ---- */
 
 static void test_readonly(void **state)
@@ -1010,6 +1053,7 @@ int main(void)
 		cmocka_unit_test(test_fifo_refused),
 		cmocka_unit_test(test_synth_stat_list),
 		cmocka_unit_test(test_synth_writes_refused),
+		cmocka_unit_test(test_nested_mount_listing),
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_cross_mount),
 		cmocka_unit_test(test_mount_point_pinned),
