@@ -105,6 +105,8 @@ int vfs_open(struct vfs_view *v, const char *vpath, int oflags, mode_t mode, int
 	*fd = -1;
 	if (rc < 0)
 		return rc;
+	if (oflags & O_PATH)
+		return -EINVAL;  /* callers read and write the fd: O_PATH is a mistake */
 	if (r.m == NULL) {
 		if (wr)
 			return -EACCES;

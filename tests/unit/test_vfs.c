@@ -357,6 +357,7 @@ static void test_basic_ops(void **state)
 	assert_int_equal(vfs_open(view, "/pub/media/sub", O_RDONLY, 0, &fd), 0);
 	close(fd);
 	assert_int_equal(vfs_open(view, "/pub/media/sub", O_WRONLY, 0, &fd), -EISDIR);
+	assert_int_equal(vfs_open(view, "/pub/media/sub", O_PATH, 0, &fd), -EINVAL);
 }
 
 static void test_rename_noreplace_link(void **state)
@@ -842,6 +843,49 @@ static void test_realpath(void **state)
 	assert_int_equal(vfs_unlink(view, "/pub/media/rp_out"), 0);
 }
 
+/* VFS_SYMLINK_HOPS links in a row resolve; one more is -ELOOP. */
+static void test_realpath_hops(void **state)
+{
+	char rel[64], target[64], out[VFS_PATH_MAX];
+
+	(void)state;
+	put_dir("other/hops");
+	put_file("other/hops/end", "e");
+	for (int i = 0; i <= VFS_SYMLINK_HOPS; i++) {
+		snprintf(rel, sizeof(rel), "other/hops/h%d", i);
+		if (i == VFS_SYMLINK_HOPS)
+			snprintf(target, sizeof(target), "end");
+		else
+			snprintf(target, sizeof(target), "h%d", i + 1);
+		put_link(target, rel);
+	}
+	/* h1 -> ... -> h40 -> end: VFS_SYMLINK_HOPS links */
+	assert_int_equal(vfs_realpath(view, "/other/hops/h1", out, sizeof(out)), 0);
+	assert_string_equal(out, "/other/hops/end");
+	assert_int_equal(vfs_realpath(view, "/other/hops/h0", out, sizeof(out)), -ELOOP);
+}
+
+/* A link target of VFS_PATH_MAX - 1 bytes is stored; one more is refused. */
+static void test_symlink_target_limit(void **state)
+{
+	static char target[VFS_PATH_MAX + 1], back[VFS_PATH_MAX + 1];
+
+	(void)state;
+	long_path(target, VFS_PATH_MAX - 1);
+	assert_int_equal(vfs_symlink(view, target + 1, "/other/longlink"), 0);  /* relative */
+	assert_int_equal(vfs_readlink(view, "/other/longlink", back, sizeof(back)),
+			 VFS_PATH_MAX - 2);
+	assert_string_equal(back, target + 1);
+	long_path(target, VFS_PATH_MAX - 1);
+	target[VFS_PATH_MAX - 1] = 'a';
+	target[VFS_PATH_MAX] = '\0';
+	assert_int_equal(vfs_symlink(view, target + 1, "/other/longlink2"), 0);  /* 4095 */
+	assert_int_equal(vfs_symlink(view, target, "/other/longlink3"), -ENAMETOOLONG);
+	assert_false(disk_exists("other/longlink3"));
+	assert_int_equal(vfs_unlink(view, "/other/longlink"), 0);
+	assert_int_equal(vfs_unlink(view, "/other/longlink2"), 0);
+}
+
 /* ---- path attacks ---- */
 
 static void test_attack_dotdot(void **state)
@@ -1060,6 +1104,8 @@ int main(void)
 		cmocka_unit_test(test_open_temp),
 		cmocka_unit_test(test_open_temp_exclusive),
 		cmocka_unit_test(test_realpath),
+		cmocka_unit_test(test_realpath_hops),
+		cmocka_unit_test(test_symlink_target_limit),
 		cmocka_unit_test(test_attack_dotdot),
 		cmocka_unit_test(test_attack_symlinks_out),
 		cmocka_unit_test(test_attack_link_to_other_mount),
