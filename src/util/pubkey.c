@@ -461,6 +461,8 @@ static int rfc_line(struct rfc_state *r, char *line, char *err, size_t errsz)
 
 	while (n > 0 && isspace((unsigned char)line[n - 1]))
 		line[--n] = '\0';
+	if (n == 0 && !r->continued)
+		return 0;
 	if (strncmp(line, RFC4716_END, strlen(RFC4716_END)) == 0) {
 		r->ended = true;
 		return 0;
