@@ -196,6 +196,22 @@ static void test_trailing_bytes(void **state)
 	                 SGW_ETRAILING);
 }
 
+/* An ECDSA point moved off its curve is a corrupted key. */
+static void test_ecdsa_off_curve(void **state)
+{
+	char err[PUBKEY_ERR_LEN], type[PUBKEY_TYPE_MAX];
+	unsigned bits;
+	struct pubkey k;
+
+	(void)state;
+	assert_int_equal(parse(K_e256, &k, err), 0);
+	assert_int_equal(pubkey_check_blob(k.blob, k.blob_len, type, &bits, err, sizeof(err)), 0);
+	k.blob[k.blob_len - 1] ^= 1;
+	assert_int_equal(pubkey_check_blob(k.blob, k.blob_len, type, &bits, err, sizeof(err)),
+	                 SGW_EBADFORMAT);
+	assert_non_null(strstr(err, "corrupted"));
+}
+
 static void test_type_mismatch(void **state)
 {
 	char err[PUBKEY_ERR_LEN], text[1024];
@@ -276,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_rfc4716),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_trailing_bytes),
+		cmocka_unit_test(test_ecdsa_off_curve),
 		cmocka_unit_test(test_type_mismatch),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_text_limit),
