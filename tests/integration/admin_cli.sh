@@ -139,6 +139,18 @@ expect 0 "mount rm" admin mount rm demo /docs/
 expect 1 "mount rm again" admin mount rm demo /docs
 expect 0 "env rm" admin env rm other
 
+# --- --config: its db and state_dir ---
+printf 'db = %s\nstate_dir = %s\n' "$T/c/store.db" "$T/c/keys" >"$T/gw.conf"
+expect 0 "init via --config" "$ADMIN" --config "$T/gw.conf" init
+[ -f "$T/c/store.db" ] && [ -f "$T/c/keys/hostkeys/ssh_host_ed25519_key" ] && [ -f "$T/c/keys/client_key" ] \
+	|| fail "--config db/state_dir not used"
+expect 0 "--db= form" "$ADMIN" --db="$T/c/store.db" env add viaconf
+expect 0 "env list via --config" "$ADMIN" --config "$T/gw.conf" env list
+out_has "viaconf"
+echo 'bogus = 1' >"$T/bad.conf"
+expect 1 "bad config" "$ADMIN" --config "$T/bad.conf" env list
+err_has "bogus"
+
 # --- usage errors exit 2, --help exits 0 ---
 expect 2 "no command" admin
 expect 2 "unknown command" admin frobnicate
