@@ -133,6 +133,10 @@ expect 0 "env list" admin env list
 grep -q '^other  *stopped' "$T/out" || fail "env stop not listed: $(cat "$T/out")"
 expect 0 "key rm" admin key rm "$fp"
 expect 1 "key rm again" admin key rm "$fp"
+expect 0 "user add" admin user add erin
+expect 1 "user add twice" admin user add erin
+err_has "exists already"
+expect 1 "user add bad name" admin user add 'e@x'
 expect 0 "user rm" admin user rm carol
 expect 1 "user rm again" admin user rm carol
 expect 0 "mount rm" admin mount rm demo /docs/
