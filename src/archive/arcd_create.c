@@ -37,6 +37,10 @@ static int arcd_setup_writer(struct arcd *t, struct archive *a)
 		case ARCD_COMP_NONE: break;
 		}
 	}
+	/* compressed streams end with the compressor's frame: zero padding after
+	 * it is garbage to zstd and xz (GNU tar pads only the tar data) */
+	if (r == ARCHIVE_OK && t->o.comp != ARCD_COMP_NONE)
+		r = archive_write_set_bytes_in_last_block(a, 1);
 	if (r == ARCHIVE_OK)
 		r = archive_write_open(a, t, NULL, arcd_write_cb, NULL);
 	return r;
