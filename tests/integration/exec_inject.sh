@@ -47,7 +47,13 @@ try "tar of /etc" "tar -c -f - /etc/passwd"
 try "tar to a file" "tar -c -f $P pub/media"
 try "tar to-command" "tar -x --to-command=sh"
 try "tar -C outside" "tar -c -C ../../../etc passwd"
-try "scp outside" "scp -f ../../etc/passwd"
+set +e
+printf '\0' | ssh_gw scp -f ../../etc/passwd >"$T/out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "scp -f outside: exit $rc"
+grep -q 'scp: ../../etc/passwd: No such file or directory' "$T/out" || fail "scp outside: $(cat "$T/out")"
+grep -q 'root:' "$T/out" && fail "scp -f read /etc/passwd"
 try "scp option" "scp -S /bin/sh -f pub/media/a"
 try "not built in" "touch $P"
 grep -q 'not available on this gateway' "$T/err" || fail "non-built-in msg: $(cat "$T/err")"
