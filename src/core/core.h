@@ -18,6 +18,7 @@
 #include "sftpgw/cert.h"
 #include "sftpgw/chan.h"
 #include "sftpgw/config.h"
+#include "sftpgw/limits.h"
 #include "sftpgw/sess.h"
 
 #define CORE_MAX_WORKERS 64
@@ -92,14 +93,6 @@ void worker_reload_all(void);
 /* Runs a store write (audit, last_used) on the threadpool. Strings are copied. */
 void worker_audit(struct worker *w, const char *event, const char *user, const char *fp,
                   const char *addr, const char *detail, int64_t touch_key_id);
-
-/* --- limits.c: counts shared by all workers --- */
-/* Takes an unauthenticated slot for addr; false when a limit is reached. */
-bool limits_unauth_take(const char *addr);
-void limits_unauth_drop(const char *addr);
-/* Takes a session slot for user; false when the user or the daemon is full. */
-bool limits_sess_take(const char *user);
-void limits_sess_drop(const char *user);
 
 /* --- session.c --- */
 struct sess {

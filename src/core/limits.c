@@ -7,13 +7,11 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <uv.h>
 
-#include "core.h"
-
-#define LIMITS_SLOTS 8192  /* distinct addresses / users tracked at once */
-#define LIMITS_KEY 64
+#include "sftpgw/limits.h"
 
 struct limits_slot {
 	char key[LIMITS_KEY];
@@ -28,8 +26,14 @@ static uv_mutex_t limits_lock;
 static uv_once_t limits_once = UV_ONCE_INIT;
 static struct limits_table unauth_tab, sess_tab;
 static int unauth_total, sess_total;
+static const struct sgw_config *limits_cfg;
 
-static void limits_init(void)
+void limits_init(const struct sgw_config *cfg)
+{
+	limits_cfg = cfg;
+}
+
+static void limits_lock_init(void)
 {
 	uv_mutex_init(&limits_lock);
 }
@@ -78,7 +82,7 @@ static bool limits_take(struct limits_table *t, int *total, const char *key, int
 	struct limits_slot *sl;
 	bool ok = false;
 
-	uv_once(&limits_once, limits_init);
+	uv_once(&limits_once, limits_lock_init);
 	uv_mutex_lock(&limits_lock);
 	if (*total < max_total && (sl = limits_find(t, key, true)) != NULL && sl->count < max_key) {
 		sl->count++;
@@ -93,7 +97,7 @@ static void limits_drop(struct limits_table *t, int *total, const char *key)
 {
 	struct limits_slot *sl;
 
-	uv_once(&limits_once, limits_init);
+	uv_once(&limits_once, limits_lock_init);
 	uv_mutex_lock(&limits_lock);
 	if ((sl = limits_find(t, key, false)) != NULL && sl->count > 0) {
 		sl->count--;
@@ -104,8 +108,8 @@ static void limits_drop(struct limits_table *t, int *total, const char *key)
 
 bool limits_unauth_take(const char *addr)
 {
-	return limits_take(&unauth_tab, &unauth_total, addr, core_g.cfg.max_unauth,
-	                   core_g.cfg.max_unauth_per_source);
+	return limits_take(&unauth_tab, &unauth_total, addr, limits_cfg->max_unauth,
+	                   limits_cfg->max_unauth_per_source);
 }
 
 void limits_unauth_drop(const char *addr)
@@ -115,8 +119,8 @@ void limits_unauth_drop(const char *addr)
 
 bool limits_sess_take(const char *user)
 {
-	return limits_take(&sess_tab, &sess_total, user, core_g.cfg.max_sessions,
-	                   core_g.cfg.max_sessions_per_user);
+	return limits_take(&sess_tab, &sess_total, user, limits_cfg->max_sessions,
+	                   limits_cfg->max_sessions_per_user);
 }
 
 void limits_sess_drop(const char *user)

@@ -194,6 +194,7 @@ int main(int argc, char **argv)
 	if ((r = main_configure(argc, argv)) != 0)
 		return r;
 	log_set_level((enum log_level)core_g.cfg.log_level);
+	limits_init(&core_g.cfg);
 	setenv("UV_THREADPOOL_SIZE", MAIN_THREADPOOL_DEFAULT, 0);
 	core_g.state_dir = config_state_dir(&core_g.cfg);
 	core_g.nworkers = core_g.cfg.workers > 0 ? core_g.cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
