@@ -358,6 +358,14 @@ static void test_basic_ops(void **state)
 	close(fd);
 	assert_int_equal(vfs_open(view, "/pub/media/sub", O_WRONLY, 0, &fd), -EISDIR);
 	assert_int_equal(vfs_open(view, "/pub/media/sub", O_PATH, 0, &fd), -EINVAL);
+	/* the O_NONBLOCK used while opening is gone; the caller's flags stay */
+	assert_int_equal(vfs_open(view, "/pub/media/a.txt", O_WRONLY | O_APPEND, 0, &fd), 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & (O_NONBLOCK | O_APPEND | O_ACCMODE),
+			 O_APPEND | O_WRONLY);
+	close(fd);
+	assert_int_equal(vfs_open(view, "/pub/media/a.txt", O_RDONLY | O_NONBLOCK, 0, &fd), 0);
+	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	close(fd);
 }
 
 static void test_rename_noreplace_link(void **state)
