@@ -109,6 +109,9 @@ if ssh-keygen -q -t rsa -b 1024 -N '' -C weak@x -f "$T/id_weak" >/dev/null 2>&1;
 	expect 1 "rsa 1024" admin key add demo "$T/id_weak.pub"
 	err_has "RSA key has 1024 bits; sftpgw needs at least 2048"
 fi
+gw_key stdin
+expect 0 "key from stdin" sh -c '"$0" --db "$1" key add demo - <"$2"' "$ADMIN" "$DB" "$T/id_stdin.pub"
+out_has "for user stdin"
 expect 1 "missing key file" admin key add demo "$T/nothere.pub"
 expect 1 "unknown env" admin key add nope "$T/id_app.pub"
 err_has "no environment 'nope'"
