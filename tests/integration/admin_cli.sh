@@ -70,6 +70,11 @@ expect 1 "duplicate" admin mount add demo /pub/media/ "$T/docs"
 err_has "already"
 expect 1 "dot-dot" admin mount add demo /pub/../etc "$T/docs"
 err_has "'..'"
+long=/$(printf '%01022d' 0)
+expect 0 "virtual path of 1023 bytes" admin mount add demo "$long" "$T/docs"
+expect 1 "virtual path of 1024 bytes" admin mount add demo "${long}0" "$T/docs"
+err_has "longer than 1023"
+expect 0 "rm long mount" admin mount rm demo "$long"
 expect 0 "read-only mount" admin mount add demo /docs "$T/docs" --read-only
 expect 0 "mount list" admin mount list demo
 grep -q "^demo  */docs  *$T/docs  *ro$" "$T/out" || fail "mount list: $(cat "$T/out")"
