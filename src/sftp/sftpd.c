@@ -160,31 +160,42 @@ static int sftpd_message(struct sftpd *s, const uint8_t *p, size_t n)
  * data taken; sets *done when s->in holds a whole message. */
 static size_t sftpd_reassemble(struct sftpd *s, const uint8_t *data, size_t len, bool *done)
 {
-	size_t have = sbuf_avail(&s->in), want = 4, take, msglen = 0;
+	size_t used = 0, have, want, take, msglen;
+	const uint8_t *p;
 	uint8_t *dst;
 	int rc;
 
 	*done = false;
-	if (have >= 4) {
-		rc = sftpd_frame_check(sbuf_ptr(&s->in), have, &msglen);
-		if (rc < 0) {
-			sftpd_protocol_error(s, rc == SGW_ETOOBIG ? "message too long" : "message too short");
-			return len;
+	for (;;) {
+		have = sbuf_avail(&s->in);
+		p = sbuf_ptr(&s->in);
+		want = 4;
+		if (have >= 4) {
+			if ((rc = sftpd_frame_check(p, have, &msglen)) < 0) {
+				sftpd_protocol_error(s, rc == SGW_ETOOBIG ? "message too long" :
+				                                            "message too short");
+				return len;
+			}
+			want += (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
 		}
-		want = 4 + ((size_t)sbuf_ptr(&s->in)[0] << 24 | (size_t)sbuf_ptr(&s->in)[1] << 16 |
-		            (size_t)sbuf_ptr(&s->in)[2] << 8 | sbuf_ptr(&s->in)[3]);
+		take = want - have < len - used ? want - have : len - used;
+		if (take > 0) {
+			if (sbuf_reserve(&s->in, take, &dst) != 0) {
+				sftpd_protocol_error(s, "out of memory");
+				return len;
+			}
+			memcpy(dst, data + used, take);
+			sbuf_commit(&s->in, take);
+			used += take;
+		}
+		if (have + take == want && want > 4) {
+			*done = true;
+			return used;
+		}
+		/* Loop once more only when the length prefix just became whole. */
+		if (have + take != 4 || want != 4)
+			return used;
 	}
-	take = want - have < len ? want - have : len;
-	if (sbuf_reserve(&s->in, take, &dst) != 0) {
-		sftpd_protocol_error(s, "out of memory");
-		return len;
-	}
-	memcpy(dst, data, take);
-	sbuf_commit(&s->in, take);
-	if (have + take == 4)
-		return take + sftpd_reassemble(s, data + take, len - take, done);
-	*done = have + take == want && want > 4;
-	return take;
 }
 
 /* Takes the next message from the reassembly buffer or straight from data
