@@ -595,7 +595,7 @@ static void get_handle(uint32_t want_id, uint8_t h[8])
  * same byte), then READs in parallel return the data. */
 static void test_write_order_and_read(void **state)
 {
-	struct sbuf req, body;
+	struct sbuf req, body, rep;
 	uint8_t h[8], type;
 	uint32_t id;
 	const uint8_t *p;
@@ -636,16 +636,16 @@ static void test_write_order_and_read(void **state)
 	assert_int_equal(feed(&req), sbuf_avail(&req));
 	run_loop();
 	for (int k = 0; k < 2; k++) {
-		assert_int_equal(next_reply(&type, &id, &body), 0);
+		assert_int_equal(next_reply(&type, &id, &rep), 0);
 		if (id == 500) {
 			assert_int_equal(type, 103);
-			assert_int_equal(sbuf_get_string(&body, &p, &n), 0);
+			assert_int_equal(sbuf_get_string(&rep, &p, &n), 0);
 			assert_int_equal(n, 1);
 			assert_int_equal(p[0], 'a' + 49 % 26);
 		} else {
 			assert_int_equal(id, 501);
 			assert_int_equal(type, 101);
-			assert_int_equal(sbuf_get_u32(&body, &id), 0);
+			assert_int_equal(sbuf_get_u32(&rep, &id), 0);
 			assert_int_equal(id, SSH_FX_EOF);
 		}
 	}
