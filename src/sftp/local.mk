@@ -7,3 +7,6 @@ TESTS += tests/unit/test_sftp
 tests_unit_test_sftp_SOURCES = tests/unit/test_sftp.c
 tests_unit_test_sftp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sftp_LDADD = $(UNIT_LDADD)
+
+TESTS += tests/integration/sftp_basic.sh tests/integration/sftp_attack.sh \
+	tests/integration/sftp_hostile.sh tests/integration/sftp_big.sh
