@@ -13,6 +13,9 @@
 #include "sftpgw/log.h"
 #include "sftpd_int.h"
 
+static void sftpd_flush(struct sftpd *s);
+static void sftpd_arm(struct sftpd *s);
+
 int sftpd_frame_check(const uint8_t *p, size_t n, size_t *msglen)
 {
 	uint32_t len;
@@ -243,8 +246,12 @@ static size_t sftpd_input(struct chan *ch, const uint8_t *data, size_t len)
 	}
 	if (s->dead)
 		used = len;
+	sftpd_flush(s);
 	s->in_input = false;
-	sftpd__kick(s);
+	/* Resuming from inside input() would race with the caller's own
+	 * bookkeeping of what we consumed: do it from the check callback. */
+	if (!s->closed && (s->held || s->eof || s->dead || s->out_head != NULL))
+		sftpd_arm(s);
 	return used;
 }
 
@@ -304,6 +311,15 @@ static void sftpd_flush_cb(uv_check_t *h)
 	sftpd__kick(s);
 }
 
+/* Runs sftpd__kick from the loop's check phase, once per iteration. */
+static void sftpd_arm(struct sftpd *s)
+{
+	if (!s->check_active) {
+		s->check_active = true;
+		uv_check_start(&s->flush_check, sftpd_flush_cb);
+	}
+}
+
 void sftpd__out_queue(struct sftpd *s, struct sftpd_req *r)
 {
 	if (s->closed) {
@@ -318,10 +334,8 @@ void sftpd__out_queue(struct sftpd *s, struct sftpd_req *r)
 	s->out_tail = r;
 	s->out_queued += r->out_len;
 	/* Replies that complete in one loop iteration leave in one write. */
-	if (!s->check_active && !s->in_input) {
-		s->check_active = true;
-		uv_check_start(&s->flush_check, sftpd_flush_cb);
-	}
+	if (!s->in_input)
+		sftpd_arm(s);
 }
 
 void sftpd__kick(struct sftpd *s)
