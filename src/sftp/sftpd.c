@@ -183,7 +183,9 @@ static size_t sftpd_reassemble(struct sftpd *s, const uint8_t *data, size_t len,
 		}
 		take = want - have < len - used ? want - have : len - used;
 		if (take > 0) {
-			if (sbuf_reserve(&s->in, take, &dst) != 0) {
+			/* Room for the whole message at once: one allocation, and a
+			 * WRITE can take the buffer over (sftpd_parse_write). */
+			if (sbuf_reserve(&s->in, want - have, &dst) != 0) {
 				sftpd_protocol_error(s, "out of memory");
 				return len;
 			}

@@ -206,6 +206,32 @@ static int sftpd_reply_read(struct sftpd_req *r)
 	return 0;
 }
 
+/* Keeps a WRITE payload until the work runs. A message completed in the
+ * reassembly buffer gives the whole buffer away instead of being copied
+ * again; the next message gets a fresh one. */
+static int sftpd_take_payload(struct sftpd_req *r, const uint8_t *p, size_t n)
+{
+	struct sbuf *in = &r->s->in;
+	size_t cost = n;
+
+	if (in->d != NULL && p >= in->d && p + n <= in->d + in->len) {
+		r->data = in->d;
+		r->wdata = p;
+		cost = in->cap;
+		in->d = NULL;
+		sbuf_free(in);
+	} else if (n > 0) {
+		if ((r->data = malloc(n)) == NULL)
+			return -ENOMEM;
+		memcpy(r->data, p, n);
+		r->wdata = r->data;
+	}
+	r->dlen = n;
+	r->s->mem += cost;
+	r->cost += cost;
+	return 0;
+}
+
 static int sftpd_parse_write(struct sftpd_req *r, struct sbuf *m)
 {
 	const uint8_t *p;
@@ -219,14 +245,7 @@ static int sftpd_parse_write(struct sftpd_req *r, struct sbuf *m)
 		return -EBADF;
 	if (n > SFTPD_MAX_IO)
 		return SGW_ETOOBIG;
-	if (n > 0 && (r->data = malloc(n)) == NULL)
-		return -ENOMEM;
-	if (n > 0)
-		memcpy(r->data, p, n);
-	r->dlen = n;
-	r->s->mem += n;
-	r->cost += n;
-	return 0;
+	return sftpd_take_payload(r, p, n);
 }
 
 static void sftpd_work_write(struct sftpd_req *r)
@@ -235,7 +254,7 @@ static void sftpd_work_write(struct sftpd_req *r)
 	ssize_t n;
 
 	while (done < r->dlen) {
-		n = pwrite(r->h->fd, r->data + done, r->dlen - done, (off_t)(r->off + done));
+		n = pwrite(r->h->fd, r->wdata + done, r->dlen - done, (off_t)(r->off + done));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {

@@ -115,7 +115,8 @@ struct sftpd_req {
 	uint32_t u32;               /* pflags, or another small argument */
 	uint64_t off, len, off2;
 	struct sftpd_attrs a;
-	uint8_t *data;              /* WRITE payload; READ: header room + data */
+	uint8_t *data;              /* owned: READ header room + data, WRITE buffer */
+	const uint8_t *wdata;       /* WRITE payload (inside data) */
 	size_t dlen;
 	int fd;                     /* OPEN result */
 	struct vfs_dir *dir;        /* OPENDIR result */

@@ -653,6 +653,46 @@ static void test_write_order_and_read(void **state)
 	sbuf_free(&body);
 }
 
+/* A WRITE that arrives in pieces is reassembled (and its buffer handed to
+ * the request): the file gets exactly the payload. */
+static void test_split_write(void **state)
+{
+	struct sbuf req, body;
+	uint8_t h[8], *p, got[300];
+	size_t cut[] = { 3, 1000, 50000, 0 };
+	int fd;
+
+	(void)state;
+	sbuf_init(&req, 1 << 20);
+	sbuf_init(&body, 1 << 20);
+	open_req(&req, 1, "w", 0x2 | 0x8 | 0x10);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	run_loop();
+	get_handle(1, h);
+	sbuf_reset(&req);
+	assert_int_equal(sbuf_put_string(&body, h, 8), 0);
+	assert_int_equal(sbuf_put_u64(&body, 0), 0);
+	assert_int_equal(sbuf_put_u32(&body, 100000), 0);
+	assert_int_equal(sbuf_reserve(&body, 100000, &p), 0);
+	for (size_t i = 0; i < 100000; i++)
+		p[i] = (uint8_t)(i * 7);
+	sbuf_commit(&body, 100000);
+	put_msg(&req, 6, 2, &body);
+	stat_req(&req, 3, "w");    /* a second message right behind it */
+	cut[3] = sbuf_avail(&req);
+	for (size_t i = 0, at = 0; i < 4; at = cut[i++])
+		assert_int_equal(sftpd_kind.input(&T, sbuf_ptr(&req) + at, cut[i] - at), cut[i] - at);
+	run_loop();
+	assert_int_equal(next_status(2), SSH_FX_OK);
+	fd = openat(rootfd, "w", O_RDONLY);
+	assert_int_equal(pread(fd, got, sizeof(got), 99800), 200);
+	for (size_t i = 0; i < 200; i++)
+		assert_int_equal(got[i], (uint8_t)((99800 + i) * 7));
+	close(fd);
+	sbuf_free(&req);
+	sbuf_free(&body);
+}
+
 static void test_handle_cap(void **state)
 {
 	struct sbuf req;
@@ -737,6 +777,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_inflight_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_room_backpressure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_order_and_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handle_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_order, setup, teardown),
 	};
