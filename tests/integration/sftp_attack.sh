@@ -15,6 +15,7 @@ echo "SECRET-$$-outside" >"$O/sub/secret"
 echo a >"$M/a"
 echo original >"$M/swap"
 echo ro >"$T/ro/file"
+echo c >"$T/other/c"
 ln -s "$O/secret" "$M/esc_abs"
 ln -s ../outside/secret "$M/esc_rel"
 ln -s "$O" "$M/escd_abs"
@@ -48,6 +49,7 @@ done
 
 [ "$(snapshot "$O")" = "$before_o" ] || fail "the directory outside the mounts changed"
 [ "$(snapshot "$T/ro" 2>/dev/null || true)" = "$before_ro" ] || fail "the read-only mount changed"
-[ -z "$(ls -A "$T/other")" ] || fail "something crossed into the other mount: $(ls -A "$T/other")"
+[ "$(ls -A "$T/other")" = c ] && [ "$(cat "$T/other/c")" = c ] \
+	|| fail "something crossed into the other mount: $(ls -A "$T/other")"
 [ "$(cat "$M/a")" = a ] || fail "/pub/media/a changed"
 pass
