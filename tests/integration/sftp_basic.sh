@@ -91,9 +91,9 @@ check "scp -r download differs" diff -r "$L/tree" "$L/scptree.back"
 # --- lftp mirror both ways, curl download (when installed)
 if command -v lftp >/dev/null; then
 	conn="ssh -a -x $SSH_COMMON -i $T/id_alice"
-	lftp -e "set sftp:connect-program '$conn'; set net:max-retries 1; set net:timeout 20;
-		mirror -R $L/names /pub/media/lftp-up; mirror /pub/media/names $L/lftp-down; quit" \
-		-u alice, "sftp://127.0.0.1:$PORT" >"$T/lftp.out" 2>&1 || fail "lftp: $(cat "$T/lftp.out")"
+	# lftp wants -u before -e, and the site last
+	lftp -u alice, -e "set sftp:connect-program '$conn'; set net:max-retries 1; set net:timeout 20; mirror -R $L/names /pub/media/lftp-up; mirror /pub/media/names $L/lftp-down; quit" \
+		"sftp://127.0.0.1:$PORT" >"$T/lftp.out" 2>&1 || fail "lftp: $(cat "$T/lftp.out")"
 	check "lftp mirror -R differs" diff -r "$L/names" "$M/lftp-up"
 	check "lftp mirror differs" diff -r "$L/names" "$L/lftp-down"
 fi
