@@ -29,6 +29,7 @@ struct chan {
 	void *data;
 	struct sbuf out;      /* everything the kind wrote */
 	size_t room;          /* what chan_out_room() reports */
+	bool hold_room;       /* writes use up room (else the client reads at once) */
 	int resumed, exited, released, exit_status;
 };
 
@@ -46,7 +47,8 @@ int chan_write(struct chan *ch, const void *data, size_t len)
 {
 	if (len > ch->room)
 		return SGW_ENOSPACE;
-	ch->room -= len;
+	if (ch->hold_room)
+		ch->room -= len;
 	return sbuf_put_bytes(&ch->out, data, len);
 }
 
@@ -543,6 +545,7 @@ static void test_out_room_backpressure(void **state)
 	(void)state;
 	sbuf_init(&req, 4096);
 	stat_req(&req, 1, "/");
+	T.hold_room = true;
 	T.room = 0;
 	assert_int_equal(feed(&req), 0);
 	T.room = CHAN_OUT_MAX;
@@ -693,6 +696,153 @@ static void test_split_write(void **state)
 	sbuf_free(&body);
 }
 
+static void read_req(struct sbuf *req, uint32_t id, const uint8_t h[8], uint64_t off, uint32_t len)
+{
+	struct sbuf body;
+
+	sbuf_init(&body, 64);
+	assert_int_equal(sbuf_put_string(&body, h, 8), 0);
+	assert_int_equal(sbuf_put_u64(&body, off), 0);
+	assert_int_equal(sbuf_put_u32(&body, len), 0);
+	put_msg(req, 5, id, &body);
+	sbuf_free(&body);
+}
+
+/* SFTPD_MAX_IO, SFTPD_MAX_INFLIGHT_BYTES, SFTPD_MAX_ATTR_EXT, SFTPD_MAX_IDS
+ * and SFTPD_READDIR_BATCH, each at the limit and one past it. */
+static void test_limits(void **state)
+{
+	struct sbuf req, body, rep;
+	uint8_t h[8], *p, type;
+	uint32_t id, count;
+	const uint8_t *d;
+	size_t n, one;
+	int fd = openat(rootfd, "big", O_CREAT | O_WRONLY, 0644);
+	char name[32];
+
+	(void)state;
+	assert_int_equal(ftruncate(fd, 4 * 1024 * 1024), 0);
+	close(fd);
+	sbuf_init(&req, 4 << 20);
+	sbuf_init(&body, 1 << 20);
+	open_req(&req, 1, "big", 0x1 | 0x2);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	run_loop();
+	get_handle(1, h);
+
+	/* WRITE payload: SFTPD_MAX_IO fine, one more is a bad message */
+	for (uint32_t extra = 0; extra < 2; extra++) {
+		sbuf_reset(&req);
+		sbuf_reset(&body);
+		assert_int_equal(sbuf_put_string(&body, h, 8), 0);
+		assert_int_equal(sbuf_put_u64(&body, 0), 0);
+		assert_int_equal(sbuf_put_u32(&body, SFTPD_MAX_IO + extra), 0);
+		assert_int_equal(sbuf_reserve(&body, SFTPD_MAX_IO + extra, &p), 0);
+		memset(p, 'w', SFTPD_MAX_IO + extra);
+		sbuf_commit(&body, SFTPD_MAX_IO + extra);
+		put_msg(&req, 6, 10 + extra, &body);
+		assert_int_equal(feed(&req), sbuf_avail(&req));
+		run_loop();
+		assert_int_equal(next_status(10 + extra), extra ? SSH_FX_BAD_MESSAGE : SSH_FX_OK);
+	}
+	/* READ of SFTPD_MAX_IO + 1 bytes returns SFTPD_MAX_IO */
+	sbuf_reset(&req);
+	read_req(&req, 12, h, 0, SFTPD_MAX_IO + 1);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	run_loop();
+	assert_int_equal(next_reply(&type, &id, &rep), 0);
+	assert_int_equal(type, 103);
+	assert_int_equal(sbuf_get_string(&rep, &d, &n), 0);
+	assert_int_equal(n, SFTPD_MAX_IO);
+
+	/* buffer bytes in flight: reads of 256 KiB (with the small cost) are
+	 * admitted while under SFTPD_MAX_INFLIGHT_BYTES, then input is held */
+	sbuf_reset(&req);
+	for (uint32_t i = 0; i < 40; i++)
+		read_req(&req, 100 + i, h, 0, SFTPD_MAX_IO);
+	one = sbuf_avail(&req) / 40;
+	assert_int_equal(feed(&req), one * (SFTPD_MAX_INFLIGHT_BYTES / (SFTPD_MAX_IO + 1024)));
+	run_loop();
+	sbuf_reset(&T.out);
+
+	/* ATTRS with SFTPD_MAX_ATTR_EXT extended pairs parse; one more does not */
+	for (uint32_t extra = 0; extra < 2; extra++) {
+		sbuf_reset(&req);
+		sbuf_reset(&body);
+		assert_int_equal(sbuf_put_cstring(&body, "big"), 0);
+		assert_int_equal(sbuf_put_u32(&body, 0x80000000u), 0);
+		assert_int_equal(sbuf_put_u32(&body, SFTPD_MAX_ATTR_EXT + extra), 0);
+		for (uint32_t i = 0; i < SFTPD_MAX_ATTR_EXT + extra; i++) {
+			assert_int_equal(sbuf_put_cstring(&body, "k"), 0);
+			assert_int_equal(sbuf_put_cstring(&body, "v"), 0);
+		}
+		put_msg(&req, 9, 200 + extra, &body);
+		assert_int_equal(feed(&req), sbuf_avail(&req));
+		run_loop();
+		assert_int_equal(next_status(200 + extra), extra ? SSH_FX_BAD_MESSAGE : SSH_FX_OK);
+	}
+
+	/* users-groups-by-id: SFTPD_MAX_IDS ids answered, one more refused */
+	for (uint32_t extra = 0; extra < 2; extra++) {
+		sbuf_reset(&req);
+		sbuf_reset(&body);
+		assert_int_equal(sbuf_put_cstring(&body, "users-groups-by-id@openssh.com"), 0);
+		assert_int_equal(sbuf_put_u32(&body, 4 * (SFTPD_MAX_IDS + extra)), 0);
+		for (uint32_t i = 0; i < SFTPD_MAX_IDS + extra; i++)
+			assert_int_equal(sbuf_put_u32(&body, i), 0);
+		assert_int_equal(sbuf_put_u32(&body, 0), 0);
+		put_msg(&req, 200, 300 + extra, &body);
+		assert_int_equal(feed(&req), sbuf_avail(&req));
+		run_loop();
+		if (extra) {
+			assert_int_equal(next_status(301), SSH_FX_BAD_MESSAGE);
+			continue;
+		}
+		assert_int_equal(next_reply(&type, &id, &rep), 0);
+		assert_int_equal(type, 201);
+		assert_int_equal(sbuf_get_string(&rep, &d, &n), 0);
+		assert_int_equal(n, SFTPD_MAX_IDS * (4 + strlen("alice")));
+	}
+
+	/* READDIR: SFTPD_READDIR_BATCH + 1 entries come in two replies */
+	assert_int_equal(mkdirat(rootfd, "dir", 0755), 0);
+	fd = openat(rootfd, "dir", O_RDONLY | O_DIRECTORY);
+	for (int i = 0; i <= SFTPD_READDIR_BATCH; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		close(openat(fd, name, O_CREAT | O_WRONLY, 0644));
+	}
+	sbuf_reset(&req);
+	sbuf_reset(&body);
+	assert_int_equal(sbuf_put_cstring(&body, "dir"), 0);
+	put_msg(&req, 11, 400, &body);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	run_loop();
+	get_handle(400, h);
+	for (uint32_t k = 0; k < 3; k++) {
+		sbuf_reset(&req);
+		sbuf_reset(&body);
+		assert_int_equal(sbuf_put_string(&body, h, 8), 0);
+		put_msg(&req, 12, 401 + k, &body);
+		assert_int_equal(feed(&req), sbuf_avail(&req));
+		run_loop();
+		if (k == 2) {
+			assert_int_equal(next_status(403), SSH_FX_EOF);
+			break;
+		}
+		assert_int_equal(next_reply(&type, &id, &rep), 0);
+		assert_int_equal(type, 104);
+		assert_int_equal(sbuf_get_u32(&rep, &count), 0);
+		assert_int_equal(count, k == 0 ? SFTPD_READDIR_BATCH : 1);
+	}
+	for (int i = 0; i <= SFTPD_READDIR_BATCH; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		unlinkat(fd, name, 0);
+	}
+	close(fd);
+	sbuf_free(&req);
+	sbuf_free(&body);
+}
+
 static void test_handle_cap(void **state)
 {
 	struct sbuf req;
@@ -778,6 +928,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_out_room_backpressure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_order_and_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handle_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_order, setup, teardown),
 	};
