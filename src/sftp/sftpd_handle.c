@@ -4,6 +4,10 @@
  * any order. Requests on one handle wait in its queue: WRITE, CLOSE, FSYNC,
  * READDIR... run alone and in arrival order; READ and FSTAT run in parallel
  * with each other, but never overtake an earlier exclusive request.
+ *
+ * Replies on one handle leave in request order even when READs finish out
+ * of order: OpenSSH clients before 9.4 (scp, `sftp get` in place) truncate a
+ * download at the first reordered reply ("highwater").
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -71,6 +75,25 @@ static void sftpd_after_closed(struct sftpd_req *r)
 		sftpd__teardown(s);
 }
 
+/* Releases the replies of h that are done and next in request order. */
+static void sftpd_handle_emit(struct sftpd *s, struct sftpd_handle *h)
+{
+	struct sftpd_req *r;
+	bool closes = false;
+
+	while ((r = h->ohead) != NULL && r->done) {
+		h->ohead = r->hord;
+		if (h->ohead == NULL)
+			h->otail = NULL;
+		closes = r->op->flags & SFTPD_OP_CLOSES;
+		r->h = NULL;
+		sftpd_finish(r);
+	}
+	/* CLOSE is the last request a handle sees. */
+	if (closes)
+		sftpd__handle_remove(s, h);
+}
+
 static void sftpd_after_cb(uv_work_t *w, int status)
 {
 	struct sftpd_req *r = w->data;
@@ -79,22 +102,23 @@ static void sftpd_after_cb(uv_work_t *w, int status)
 
 	(void)status;
 	s->running--;
+	r->running = false;
 	if (h != NULL) {
 		h->running--;
 		if (h->running == 0)
 			h->excl = false;
-		if (r->op->flags & SFTPD_OP_CLOSES) {
-			sftpd__handle_remove(s, h);
-			r->h = NULL;
-		} else if (!s->closed) {
-			sftpd_handle_drain(h);
-		}
 	}
 	if (s->closed) {
 		sftpd_after_closed(r);
 		return;
 	}
-	sftpd_finish(r);
+	if (h == NULL) {
+		sftpd_finish(r);
+		return;
+	}
+	r->done = true;
+	sftpd_handle_drain(h);
+	sftpd_handle_emit(s, h);
 }
 
 static void sftpd_start_work(struct sftpd_req *r)
@@ -106,6 +130,7 @@ static void sftpd_start_work(struct sftpd_req *r)
 			r->h->excl = true;
 		r->h->running++;
 	}
+	r->running = true;
 	s->running++;
 	r->work.data = r;
 	if (uv_queue_work(s->loop, &r->work, sftpd_work_cb, sftpd_after_cb) != 0) {
@@ -121,6 +146,14 @@ void sftpd__dispatch(struct sftpd_req *r)
 	if (r->op->work == NULL) {
 		sftpd_finish(r);
 		return;
+	}
+	if (h != NULL) {
+		r->hord = NULL;
+		if (h->otail)
+			h->otail->hord = r;
+		else
+			h->ohead = r;
+		h->otail = r;
 	}
 	if (h == NULL || (h->qhead == NULL && sftpd_can_run(h, r))) {
 		sftpd_start_work(r);
@@ -245,12 +278,15 @@ unsigned sftpd__handles_drop_waiting(struct sftpd *s)
 	for (size_t i = 0; i < SFTPD_MAX_HANDLES; i++) {
 		if ((h = s->handles[i]) == NULL)
 			continue;
-		while ((r = h->qhead) != NULL) {
-			h->qhead = r->hnext;
-			sftpd__req_free(r);
-			n++;
+		/* Running ones are freed when their work returns. */
+		while ((r = h->ohead) != NULL) {
+			h->ohead = r->hord;
+			if (!r->running) {
+				sftpd__req_free(r);
+				n++;
+			}
 		}
-		h->qtail = NULL;
+		h->otail = h->qhead = h->qtail = NULL;
 	}
 	return n;
 }

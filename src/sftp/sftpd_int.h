@@ -74,7 +74,8 @@ struct sftpd_handle {
 	bool closing;                /* CLOSE admitted: later requests fail */
 	unsigned running;            /* requests of this handle on the threadpool */
 	bool excl;                   /* the running one needs the handle alone */
-	struct sftpd_req *qhead, *qtail; /* waiting, in arrival order */
+	struct sftpd_req *qhead, *qtail; /* waiting to start, in arrival order */
+	struct sftpd_req *ohead, *otail; /* every admitted request: replies leave in this order */
 };
 
 /* Operation flags. */
@@ -106,6 +107,9 @@ struct sftpd_req {
 	struct sftpd_handle *h;     /* the handle the request is ordered on */
 	struct sftpd_handle *h2;    /* copy-data: the source handle */
 	struct sftpd_req *hnext;    /* handle wait queue */
+	struct sftpd_req *hord;     /* handle reply order */
+	bool running;               /* on the threadpool */
+	bool done;                  /* work finished, reply not yet released */
 	struct sftpd_req *onext;    /* output queue */
 	uint32_t id;
 	int err;                    /* result of the work: 0 or negative */
@@ -182,7 +186,8 @@ void sftpd__handle_unreserve(struct sftpd *s);
 void sftpd__handle_remove(struct sftpd *s, struct sftpd_handle *h);
 /* Threadpool: closes every handle's fd and directory (teardown). */
 void sftpd__handles_close_all(struct sftpd *s);
-/* Loop: frees requests still waiting on handles (teardown); returns how many. */
+/* Loop: frees requests of handles that are not on the threadpool (teardown);
+ * returns how many. */
 unsigned sftpd__handles_drop_waiting(struct sftpd *s);
 
 /* sftpd_attr.c */

@@ -854,6 +854,39 @@ static void test_limits(void **state)
 	sbuf_free(&body);
 }
 
+/* READs on one handle run in parallel but their replies leave in request
+ * order (OpenSSH < 9.4 truncates downloads at a reordered reply). */
+static void test_read_replies_in_order(void **state)
+{
+	struct sbuf req, rep;
+	uint8_t h[8], type;
+	uint32_t id;
+	int fd = openat(rootfd, "r", O_CREAT | O_WRONLY, 0644);
+
+	(void)state;
+	assert_int_equal(ftruncate(fd, 8 * 1024 * 1024), 0);
+	close(fd);
+	sbuf_init(&req, 1 << 20);
+	open_req(&req, 1, "r", 0x1);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	run_loop();
+	get_handle(1, h);
+	for (int round = 0; round < 5; round++) {
+		sbuf_reset(&req);
+		/* big reads first, tiny ones after: the tiny ones finish first */
+		for (uint32_t i = 0; i < 30; i++)
+			read_req(&req, 10 + i, h, (uint64_t)i * 65536, i < 15 ? SFTPD_MAX_IO : 16);
+		assert_int_equal(feed(&req), sbuf_avail(&req));
+		run_loop();
+		for (uint32_t i = 0; i < 30; i++) {
+			assert_int_equal(next_reply(&type, &id, &rep), 0);
+			assert_int_equal(type, 103);
+			assert_int_equal(id, 10 + i);
+		}
+	}
+	sbuf_free(&req);
+}
+
 static void test_handle_cap(void **state)
 {
 	struct sbuf req;
@@ -940,6 +973,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_order_and_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_replies_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handle_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_order, setup, teardown),
 	};
