@@ -39,7 +39,8 @@ for cmd in "get /pub/media/esc_abs $T/got1" "get /pub/media/escd_rel/secret $T/g
 	"get ../../outside/secret $T/got3" "put $T/ro/file /pub/media/escd_abs/new" \
 	"put $T/ro/file /new" "mkdir /pub/new" "rename /pub/media/a /pub/other/a" \
 	"ln /pub/media/a /pub/other/b" "put $T/ro/file /ro/new" "rm /ro/file" "mkdir /ro/d" \
-	"chmod 777 /ro/file" "ls /pub/media/escd_abs/" "get /pub/media/magic $T/got4"; do
+	"chmod 777 /ro/file" "cd /pub/media/escd_abs" "ls /pub/media/escd_rel/secret" \
+	"get /pub/media/magic $T/got4"; do
 	if echo "$cmd" | sftp_gw >"$T/out" 2>&1; then
 		fail "sftp allowed: $cmd"
 	fi
