@@ -25,6 +25,11 @@ grep -q "refused publickey for alice .* SHA256:.* unknown key" "$GW_LOG" || fail
 grep -q "refused publickey for bob .* key registered to another user" "$GW_LOG" ||
 	fail "wrong-user refusal not logged"
 
+# RSA keys under 2048 bits are refused at the probe, with the reason logged.
+ssh-keygen -q -t rsa -b 1024 -N '' -C small@test -f "$T/id_small"
+ssh_as alice small true 2>/dev/null && fail "1024-bit RSA key logged in"
+grep -q "refused publickey for alice .*2048" "$GW_LOG" || fail "short RSA key not refused at the probe"
+
 # An invalid login name is refused like any other.
 ssh_as 'Alice;x' alice true 2>/dev/null && fail "invalid login name accepted"
 
