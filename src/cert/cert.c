@@ -1,22 +1,244 @@
-/* cert.c — certificate logins. Until certificate authorities exist in the
- * store, no certificate is trusted: every one is refused as "unknown CA". */
+/* cert.c — cert_check(): what sshd does with TrustedUserCAKeys, in its order:
+ * revocations (key, CA, serial, key id), CA trusted (raw blob), CA signature,
+ * principals, validity, critical options, extensions. The first failing
+ * check decides the one reason the daemon logs. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sftpgw/cert.h"
 #include "sftpgw/err.h"
+#include "sftpgw/store_ca.h"
+#include "cert_internal.h"
+
+#define KEY_ID_MAX 1024      /* longer key ids are compared by their first bytes only */
+
+/* Fills what the log line needs: key id, serial, CA fingerprint. */
+static void grant_ident(struct cert_grant *g, const struct cert *c)
+{
+	size_t n = c->key_id.n < sizeof(g->key_id) - 1 ? c->key_id.n : sizeof(g->key_id) - 1;
+
+	memcpy(g->key_id, c->key_id.p, n);
+	g->key_id[n] = '\0';
+	g->serial = c->serial;
+	if (cert_fingerprint(c->ca_key.p, c->ca_key.n, g->ca_fingerprint,
+	                     sizeof(g->ca_fingerprint)) != 0)
+		g->ca_fingerprint[0] = '\0';
+}
+
+static int is_revoked(struct store *st, enum store_revoke_kind k, int64_t ca_id, const char *v)
+{
+	bool rev = true;
+
+	if (store_revoked(st, k, ca_id, v, &rev) != 0)
+		return 1;    /* a store failure must not let a revoked certificate in */
+	return rev;
+}
+
+/* Revoked certified key, revoked CA key (both by fingerprint), then the
+ * serial and key id for this CA (ca_id 0 when the CA is not trusted). */
+static int check_revoked(struct store *st, const struct cert *c, int64_t ca_id,
+                         const char *ca_fp)
+{
+	struct sbuf plain;
+	char fp[CERT_FP_LEN], serial[24], key_id[KEY_ID_MAX + 1];
+	size_t n = c->key_id.n < KEY_ID_MAX ? c->key_id.n : KEY_ID_MAX;
+	int r;
+
+	sbuf_init(&plain, CERT_MAX_BLOB);
+	r = cert_plain_key(c, &plain);
+	if (r == 0)
+		r = cert_fingerprint(plain.d, plain.len, fp, sizeof(fp));
+	sbuf_free(&plain);
+	if (r != 0 || is_revoked(st, STORE_REVOKE_FINGERPRINT, 0, fp) ||
+	    is_revoked(st, STORE_REVOKE_FINGERPRINT, 0, ca_fp))
+		return SGW_EDENIED;
+	memcpy(key_id, c->key_id.p, n);
+	key_id[n] = '\0';
+	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)c->serial);
+	if ((ca_id != 0 && is_revoked(st, STORE_REVOKE_SERIAL, ca_id, serial)) ||
+	    is_revoked(st, STORE_REVOKE_KEY_ID, ca_id, key_id))
+		return SGW_EDENIED;
+	return 0;
+}
+
+/* "USER" matches the login's user (every environment); "USER+ENV" matches a
+ * login that names that environment. Returns 1 on a match and sets env. */
+static int principal_matches(struct cert_bytes p, const char *user, const char *env,
+                             char *genv, size_t genvsz)
+{
+	size_t ul = strlen(user), el = strlen(env);
+
+	if (cert__bytes_eq(p, user)) {
+		genv[0] = '\0';
+		return 1;
+	}
+	if (el == 0 || p.n != ul + 1 + el || memcmp(p.p, user, ul) != 0 || p.p[ul] != '+' ||
+	    memcmp(p.p + ul + 1, env, el) != 0)
+		return 0;
+	snprintf(genv, genvsz, "%s", env);
+	return 1;
+}
+
+static int check_principals(struct store *st, const struct cert *c, const char *user,
+                            const char *env, struct cert_grant *g)
+{
+	struct cert_bytes p;
+	size_t it = 0;
+	int64_t uid;
+	int r;
+
+	if (c->n_principals == 0)   /* refused by sshd despite the spec's "any" */
+		return SGW_EDENIED;
+	while ((r = cert_principal_next(c, &it, &p)) == 1) {
+		if (principal_matches(p, user, env, g->env, sizeof(g->env)))
+			break;
+	}
+	if (r != 1 || store_user_id(st, user, &uid) != 0)
+		return SGW_EDENIED;
+	snprintf(g->user, sizeof(g->user), "%s", user);
+	return 0;
+}
+
+/* valid_after <= now + skew and now - skew < valid_before. */
+static const char *check_validity(const struct cert *c, int64_t now, int skew,
+                                  struct cert_grant *g)
+{
+	if (c->valid_after > (uint64_t)INT64_MAX || (int64_t)c->valid_after > now + skew)
+		return "not yet valid";
+	if (c->valid_before <= (uint64_t)INT64_MAX && (int64_t)c->valid_before <= now - skew)
+		return "expired";
+	g->valid_before = c->valid_before > (uint64_t)INT64_MAX ? INT64_MAX
+	                                                          : (int64_t)c->valid_before;
+	return NULL;
+}
+
+/* An option value: data holds exactly one NUL-free string. */
+static int option_text(struct cert_bytes data, char **out)
+{
+	struct sbuf b;
+	int r;
+
+	sbuf_view(&b, data.p, data.n);
+	if ((r = sbuf_get_cstring(&b, CERT_MAX_OPTION_VALUE, out)) != 0)
+		return r;
+	if ((r = sbuf_expect_end(&b)) != 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
+static const char *check_source(struct cert_bytes data, const char *addr, bool *seen)
+{
+	char *list = NULL;
+	int m;
+
+	if (*seen || option_text(data, &list) != 0)
+		return "critical option";
+	*seen = true;
+	if (cert_cidr_list_valid(list) != 0) {
+		free(list);
+		return "critical option";
+	}
+	m = cert_cidr_list_match(list, addr);
+	free(list);
+	return m == 1 ? NULL : "source address";
+}
+
+/* force-command and source-address are understood; verify-required cannot
+ * be honoured (no FIDO keys here) and, like every other option, refuses. */
+static const char *check_critical(const struct cert *c, const char *addr, struct cert_grant *g)
+{
+	struct cert_bytes name, data;
+	size_t it = 0;
+	bool src_seen = false;
+	const char *why;
+	int r;
+
+	while ((r = cert_option_next(c->critical, &it, &name, &data)) == 1) {
+		if (cert__bytes_eq(name, "force-command")) {
+			if (g->force_command != NULL || option_text(data, &g->force_command) != 0)
+				return "critical option";
+		} else if (cert__bytes_eq(name, "source-address")) {
+			if ((why = check_source(data, addr, &src_seen)) != NULL)
+				return why;
+		} else {
+			return "critical option";
+		}
+	}
+	return r == 0 ? NULL : "malformed";
+}
+
+/* Known flags set the grant (data must be empty, as sshd wants); unknown ignored. */
+static const char *read_extensions(const struct cert *c, struct cert_grant *g)
+{
+	struct cert_bytes name, data;
+	size_t it = 0;
+	int r;
+
+	while ((r = cert_option_next(c->extensions, &it, &name, &data)) == 1) {
+		bool pty = cert__bytes_eq(name, "permit-pty");
+		bool fwd = cert__bytes_eq(name, "permit-port-forwarding");
+
+		if ((pty || fwd) && data.n != 0)
+			return "malformed";
+		g->permit_pty |= pty;
+		g->permit_port_forwarding |= fwd;
+	}
+	return r == 0 ? NULL : "malformed";
+}
+
+static int refuse(struct cert_grant *g, const char **reason, const char *why)
+{
+	free(g->force_command);
+	g->force_command = NULL;
+	*reason = why;
+	return SGW_EDENIED;
+}
+
+static const char *check_trust(struct store *st, const struct cert *c, const char *ca_fp)
+{
+	struct store_ca ca;
+	int64_t ca_id;
+	int r;
+
+	r = store_ca_find_blob(st, c->ca_key.p, c->ca_key.n, &ca);
+	ca_id = r == 0 ? ca.id : 0;
+	if (check_revoked(st, c, ca_id, ca_fp) != 0)
+		return "revoked";
+	if (r != 0)
+		return "unknown CA";
+	if (cert_verify_signature(c) != 0)
+		return "bad signature";
+	return NULL;
+}
 
 int cert_check(struct store *st, const uint8_t *blob, size_t n, const char *login_user,
                const char *login_env, const char *client_addr, int64_t now, int skew,
                struct cert_grant *g, const char **reason)
 {
-	(void)st; (void)blob; (void)n; (void)login_user; (void)login_env;
-	(void)client_addr; (void)now; (void)skew;
+	struct cert c;
+	const char *why;
+
 	memset(g, 0, sizeof(*g));
-	*reason = "unknown CA";
-	return SGW_EDENIED;
+	if (cert_parse(blob, n, &c) != 0)
+		return refuse(g, reason, "malformed");
+	grant_ident(g, &c);
+	if ((why = check_trust(st, &c, g->ca_fingerprint)) != NULL)
+		return refuse(g, reason, why);
+	if (check_principals(st, &c, login_user, login_env ? login_env : "", g) != 0)
+		return refuse(g, reason, "principal");
+	if ((why = check_validity(&c, now, skew, g)) != NULL ||
+	    (why = check_critical(&c, client_addr, g)) != NULL ||
+	    (why = read_extensions(&c, g)) != NULL)
+		return refuse(g, reason, why);
+	*reason = NULL;
+	return 0;
 }
 
 void cert_grant_free(struct cert_grant *g)
 {
-	(void)g;
+	free(g->force_command);
+	g->force_command = NULL;
 }
