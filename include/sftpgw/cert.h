@@ -94,6 +94,8 @@ int cert_plain_key(const struct cert *c, struct sbuf *out);
 int cert_fingerprint(const uint8_t *blob, size_t n, char *out, size_t outsz);
 /* Type name and kind of a plain public key blob (refuses certificate types). */
 int cert_key_type(const uint8_t *blob, size_t n, enum cert_ktype *kt, const char **name);
+/* Key size in bits as ssh-keygen -l prints it (256 for Ed25519), or a negative code. */
+int cert_key_bits(const uint8_t *blob, size_t n);
 /* "ED25519", "ECDSA", "RSA": what ssh-keygen prints for a kind. */
 const char *cert_ktype_label(enum cert_ktype kt);
 /* Base64 of p[0..n) into a new NUL-terminated heap string (*out). */

@@ -40,6 +40,11 @@ int store_ca_rm(struct store *st, const char *name);
 int store_cert_record(struct store *st, int64_t ca_id, const char *key_id,
                       const char *principals, const char *fingerprint, int64_t valid_after,
                       int64_t valid_before, int64_t now, uint64_t *serial);
+/* *allowed = whether tunnels are allowed (table tunnels non-empty) in env
+ * (by name, granted to the user), or in any environment granted to the user
+ * when env is NULL or "". */
+int store_cert_tunnels_allowed(struct store *st, int64_t user_id, const char *env,
+                               bool *allowed);
 
 enum store_revoke_kind { STORE_REVOKE_SERIAL, STORE_REVOKE_KEY_ID, STORE_REVOKE_FINGERPRINT };
 struct store_revocation {

@@ -329,3 +329,16 @@ int cert_pubkey_line(const char *line, struct sbuf *blob, char *type, size_t typ
 		return SGW_EBADFORMAT;
 	return 0;
 }
+
+int cert_key_bits(const uint8_t *blob, size_t n)
+{
+	enum cert_ktype kt;
+	EVP_PKEY *k = cert__pkey_from_blob(blob, n, &kt);
+	int bits;
+
+	if (k == NULL)
+		return SGW_EBADFORMAT;
+	bits = EVP_PKEY_get_bits(k);
+	EVP_PKEY_free(k);
+	return bits;
+}

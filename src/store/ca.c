@@ -249,3 +249,29 @@ int store_revocation_list(struct store *st, struct store_revocation **out, size_
 	*n = cnt;
 	return 0;
 }
+
+int store_cert_tunnels_allowed(struct store *st, int64_t user_id, const char *env,
+                               bool *allowed)
+{
+	bool all = env == NULL || env[0] == '\0';
+	sqlite3_stmt *s;
+	int r, rc;
+
+	/* without an env: any granted env with a tunnel rule (each env's own rules
+	 * still limit its tunnels at session time) */
+	r = prep(st, all ? "SELECT EXISTS (SELECT 1 FROM tunnels t JOIN grants g"
+	                   " ON g.env_id = t.env_id WHERE g.user_id = ?)"
+	                 : "SELECT EXISTS (SELECT 1 FROM tunnels t JOIN envs e ON e.id = t.env_id"
+	                   " JOIN grants g ON g.env_id = e.id WHERE g.user_id = ? AND e.name = ?)",
+	         &s);
+	if (r != 0)
+		return r;
+	sqlite3_bind_int64(s, 1, user_id);
+	if (!all)
+		sqlite3_bind_text(s, 2, env, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*allowed = sqlite3_column_int(s, 0) != 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : SGW_ESTORE;
+}
