@@ -219,11 +219,13 @@ static void test_every_byte_flipped(void **state)
 }
 
 /* Hand-built certificates for the structural limits. */
+static size_t min_cert_n_ext;   /* flags in the extensions section of put_min_cert */
+
 static void put_min_cert(struct sbuf *o, size_t n_principals, const uint8_t *nested, size_t nn)
 {
 	static const uint8_t pk[32];
-	struct sbuf pr;
-	char name[16];
+	struct sbuf pr, ext;
+	char name[32];
 
 	sbuf_init(&pr, CERT_MAX_BLOB);
 	for (size_t i = 0; i < n_principals; i++) {
@@ -243,7 +245,14 @@ static void put_min_cert(struct sbuf *o, size_t n_principals, const uint8_t *nes
 	sbuf_put_u64(o, 0);
 	sbuf_put_u64(o, UINT64_MAX);
 	sbuf_put_string(o, NULL, 0);
-	sbuf_put_string(o, NULL, 0);
+	sbuf_init(&ext, CERT_MAX_BLOB);
+	for (size_t i = 0; i < min_cert_n_ext; i++) {
+		snprintf(name, sizeof(name), "x%03zu", i);
+		sbuf_put_cstring(&ext, name);
+		sbuf_put_string(&ext, NULL, 0);
+	}
+	sbuf_put_string(o, ext.d, ext.len);
+	sbuf_free(&ext);
 	sbuf_put_string(o, NULL, 0);
 	{
 		struct sbuf ca;
@@ -281,6 +290,24 @@ static void test_principal_limit(void **state)
 	sbuf_reset(&o);
 	put_min_cert(&o, CERT_MAX_PRINCIPALS + 1, NULL, 0); /* one past */
 	assert_int_equal(cert_parse(o.d, o.len, &c), SGW_ETOOBIG);
+	sbuf_free(&o);
+}
+
+static void test_option_limit(void **state)
+{
+	struct sbuf o;
+	struct cert c;
+
+	(void)state;
+	sbuf_init(&o, CERT_MAX_BLOB);
+	min_cert_n_ext = CERT_MAX_OPTIONS;                   /* at the limit */
+	put_min_cert(&o, 1, NULL, 0);
+	assert_int_equal(cert_parse(o.d, o.len, &c), 0);
+	sbuf_reset(&o);
+	min_cert_n_ext = CERT_MAX_OPTIONS + 1;               /* one past */
+	put_min_cert(&o, 1, NULL, 0);
+	assert_int_equal(cert_parse(o.d, o.len, &c), SGW_ETOOBIG);
+	min_cert_n_ext = 0;
 	sbuf_free(&o);
 }
 
@@ -449,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_lying_lengths),
 		cmocka_unit_test(test_every_byte_flipped),
 		cmocka_unit_test(test_principal_limit),
+		cmocka_unit_test(test_option_limit),
 		cmocka_unit_test(test_nested_lies),
 		cmocka_unit_test(test_blob_limit),
 		cmocka_unit_test(test_cidr),
