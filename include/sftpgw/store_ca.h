@@ -60,6 +60,10 @@ int store_revoke_add(struct store *st, enum store_revoke_kind kind, int64_t ca_i
 /* *revoked = whether (kind, value) is revoked for ca_id (or for every CA). */
 int store_revoked(struct store *st, enum store_revoke_kind kind, int64_t ca_id,
                   const char *value, bool *revoked);
+/* *revoked = whether any of these is revoked, in one query (the auth path):
+ * key_fp or ca_fp (fingerprints), serial for ca_id, key_id for ca_id or any CA. */
+int store_cert_revoked(struct store *st, int64_t ca_id, const char *key_fp, const char *ca_fp,
+                       const char *serial, const char *key_id, bool *revoked);
 /* All revocations, oldest first. *out is one malloc'd array (free()). */
 int store_revocation_list(struct store *st, struct store_revocation **out, size_t *n);
 

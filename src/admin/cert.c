@@ -561,6 +561,8 @@ static int cmd_revoke(struct admin_ctx *c, int argc, char **argv)
 	}
 	if (kid != NULL)
 		return revoke_value(c, "key_id", kid, ca);
+	if (ca != NULL)
+		return admin_fail("--fingerprint revokes a key for every CA: no --ca");
 	if (strncmp(fp, "SHA256:", 7) != 0 || strlen(fp) != 50)
 		return admin_fail("--fingerprint: SHA256:... as ssh-keygen -lf prints it");
 	return revoke_value(c, "fingerprint", fp, ca);

@@ -26,23 +26,16 @@ static void grant_ident(struct cert_grant *g, const struct cert *c)
 		g->ca_fingerprint[0] = '\0';
 }
 
-static int is_revoked(struct store *st, enum store_revoke_kind k, int64_t ca_id, const char *v)
-{
-	bool rev = true;
-
-	if (store_revoked(st, k, ca_id, v, &rev) != 0)
-		return 1;    /* a store failure must not let a revoked certificate in */
-	return rev;
-}
-
 /* Revoked certified key, revoked CA key (both by fingerprint), then the
- * serial and key id for this CA (ca_id 0 when the CA is not trusted). */
+ * serial and key id for this CA (ca_id 0 when the CA is not trusted). A store
+ * failure counts as revoked: it must not let a revoked certificate in. */
 static int check_revoked(struct store *st, const struct cert *c, int64_t ca_id,
                          const char *ca_fp)
 {
 	struct sbuf plain;
 	char fp[CERT_FP_LEN], serial[24], key_id[KEY_ID_MAX + 1];
 	size_t n = c->key_id.n < KEY_ID_MAX ? c->key_id.n : KEY_ID_MAX;
+	bool rev = true;
 	int r;
 
 	sbuf_init(&plain, CERT_MAX_BLOB);
@@ -50,14 +43,12 @@ static int check_revoked(struct store *st, const struct cert *c, int64_t ca_id,
 	if (r == 0)
 		r = cert_fingerprint(plain.d, plain.len, fp, sizeof(fp));
 	sbuf_free(&plain);
-	if (r != 0 || is_revoked(st, STORE_REVOKE_FINGERPRINT, 0, fp) ||
-	    is_revoked(st, STORE_REVOKE_FINGERPRINT, 0, ca_fp))
+	if (r != 0)
 		return SGW_EDENIED;
 	memcpy(key_id, c->key_id.p, n);
 	key_id[n] = '\0';
 	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)c->serial);
-	if ((ca_id != 0 && is_revoked(st, STORE_REVOKE_SERIAL, ca_id, serial)) ||
-	    is_revoked(st, STORE_REVOKE_KEY_ID, ca_id, key_id))
+	if (store_cert_revoked(st, ca_id, fp, ca_fp, serial, key_id, &rev) != 0 || rev)
 		return SGW_EDENIED;
 	return 0;
 }

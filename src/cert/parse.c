@@ -124,8 +124,6 @@ static int parse_principals(struct cert *c)
 	while (sbuf_avail(&b) > 0) {
 		if ((r = get_text(&b, &p)) != 0)
 			return r;
-		if (p.n == 0)
-			return SGW_EBADFORMAT;
 		if (++c->n_principals > CERT_MAX_PRINCIPALS)
 			return SGW_ETOOBIG;
 	}
@@ -145,8 +143,6 @@ int cert_option_next(struct cert_bytes sect, size_t *it, struct cert_bytes *name
 		return 0;
 	if ((r = get_text(&b, name)) != 0 || (r = get_bytes(&b, data)) != 0)
 		return r;
-	if (name->n == 0)
-		return SGW_EBADFORMAT;
 	*it = sect.n - sbuf_avail(&b);
 	return 1;
 }

@@ -214,6 +214,31 @@ int store_revoked(struct store *st, enum store_revoke_kind kind, int64_t ca_id,
 	return 0;
 }
 
+int store_cert_revoked(struct store *st, int64_t ca_id, const char *key_fp, const char *ca_fp,
+                       const char *serial, const char *key_id, bool *revoked)
+{
+	sqlite3_stmt *s;
+	int r, rc;
+
+	if ((r = prep(st, "SELECT 1 FROM revocations WHERE"
+	                  " (kind = 'fingerprint' AND value IN (?1, ?2) AND ca_id IS NULL)"
+	                  " OR (kind = 'serial' AND value = ?3 AND ca_id = ?5)"
+	                  " OR (kind = 'key_id' AND value = ?4 AND (ca_id IS NULL OR ca_id = ?5))"
+	                  " LIMIT 1", &s)) != 0)
+		return r;
+	sqlite3_bind_text(s, 1, key_fp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, ca_fp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, key_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, ca_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return SGW_ESTORE;
+	*revoked = rc == SQLITE_ROW;
+	return 0;
+}
+
 int store_revocation_list(struct store *st, struct store_revocation **out, size_t *n)
 {
 	sqlite3_stmt *s;
