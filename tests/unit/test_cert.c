@@ -16,6 +16,8 @@
 #include "sftpgw/buf.h"
 #include "sftpgw/cert.h"
 #include "sftpgw/err.h"
+#include "sftpgw/store.h"
+#include "sftpgw/store_ca.h"
 
 #ifndef CERT_FIXTURES
 #define CERT_FIXTURES "tests/unit/cert-fixtures"
@@ -464,6 +466,244 @@ static void test_fingerprint(void **state)
 	sbuf_free(&b);
 }
 
+
+/* --- cert_check against a real store --- */
+#define T_NOW 1780000000          /* 2026-05-28: inside the fixtures' 2026 validity */
+#define T_AFTER 1767225600        /* 2026-01-01T00:00:00Z */
+#define T_BEFORE 1798761600       /* 2027-01-01T00:00:00Z */
+
+struct fx {
+	struct store *st;
+	char path[64];
+};
+
+static void add_ca(struct store *st, const char *name, const char *file)
+{
+	struct sbuf b;
+	char fp[CERT_FP_LEN];
+
+	load_line(file, &b);
+	assert_int_equal(cert_fingerprint(b.d, b.len, fp, sizeof(fp)), 0);
+	assert_int_equal(store_ca_add(st, name, "x", b.d, b.len, fp, NULL, 0, NULL), 0);
+	sbuf_free(&b);
+}
+
+static void add_user(struct store *st, const char *name)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO users (name, created) VALUES ('%s', 0)", name);
+	assert_int_equal(sqlite3_exec(st->db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	int fd;
+
+	snprintf(f->path, sizeof(f->path), "/tmp/sftpgw-test-cert-XXXXXX");
+	fd = mkstemp(f->path);
+	close(fd);
+	unlink(f->path);
+	assert_int_equal(store_open(f->path, true, false, &f->st), 0);
+	add_user(f->st, "alice");
+	add_ca(f->st, "ed", "ca_ed25519.pub");
+	add_ca(f->st, "rsa", "ca_rsa.pub");
+	add_ca(f->st, "ec521", "ca_ecdsa521.pub");
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+	char p[80];
+
+	store_close(f->st);
+	unlink(f->path);
+	snprintf(p, sizeof(p), "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", f->path);
+	unlink(p);
+	free(f);
+	return 0;
+}
+
+/* Runs cert_check on fixture name; returns the reason (NULL when accepted). */
+static const char *check(struct fx *f, const char *name, const char *user, const char *env,
+                         const char *addr, int64_t now, int skew, struct cert_grant *g)
+{
+	struct sbuf b;
+	const char *why = "unset";
+	int r;
+
+	load_line(name, &b);
+	r = cert_check(f->st, b.d, b.len, user, env, addr, now, skew, g, &why);
+	sbuf_free(&b);
+	assert_true((r == 0) == (why == NULL));
+	return why;
+}
+
+static void test_check_accept(void **state)
+{
+	struct fx *f = *state;
+	struct cert_grant g;
+
+	assert_null(check(f, "ed_ok.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g));
+	assert_string_equal(g.user, "alice");
+	assert_string_equal(g.env, "");
+	assert_true(g.permit_pty && g.permit_port_forwarding);
+	assert_null(g.force_command);
+	assert_string_equal(g.key_id, "alice-id");
+	assert_int_equal(g.serial, 42);
+	assert_string_equal(g.ca_fingerprint, "SHA256:SkqlayikWxVEFyVKzANJQfHRvIT+Pg4YPF7wxeJRD9Q");
+	assert_int_equal(g.valid_before, T_BEFORE);
+	cert_grant_free(&g);
+	/* principal USER grants every environment: login USER+ENV accepted, env "" */
+	assert_null(check(f, "ed_ok.cert", "alice", "demo", "127.0.0.1", T_NOW, 0, &g));
+	assert_string_equal(g.env, "");
+	assert_null(check(f, "rsa_ok.cert", "alice", "", "::1", T_NOW, 0, &g));
+	assert_null(check(f, "rsa256_ok.cert", "alice", "", "::1", T_NOW, 0, &g));
+	assert_null(check(f, "ecdsa521_ok.cert", "alice", "", "::1", T_NOW, 0, &g));
+	assert_null(check(f, "forever.cert", "alice", "", "::1", T_NOW, 0, &g));
+	assert_int_equal(g.valid_before, INT64_MAX);
+}
+
+static void test_check_principals(void **state)
+{
+	struct fx *f = *state;
+	struct cert_grant g;
+
+	assert_string_equal(check(f, "ed_ok.cert", "carol", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "principal");
+	assert_string_equal(g.key_id, "alice-id");   /* filled for the log line */
+	/* bob+demo names a user that is not registered */
+	assert_string_equal(check(f, "ed_ok.cert", "bob", "demo", "127.0.0.1", T_NOW, 0, &g),
+	                    "principal");
+	add_user(f->st, "bob");
+	assert_null(check(f, "ed_ok.cert", "bob", "demo", "127.0.0.1", T_NOW, 0, &g));
+	assert_string_equal(g.env, "demo");
+	/* USER+ENV does not grant a login without that environment */
+	assert_string_equal(check(f, "ed_ok.cert", "bob", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "principal");
+	assert_string_equal(check(f, "ed_ok.cert", "bob", "prod", "127.0.0.1", T_NOW, 0, &g),
+	                    "principal");
+	assert_string_equal(check(f, "empty_princ.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "principal");
+}
+
+static void test_check_validity(void **state)
+{
+	struct fx *f = *state;
+	struct cert_grant g;
+
+	assert_null(check(f, "ed_ok.cert", "alice", "", "127.0.0.1", T_AFTER, 0, &g));
+	assert_string_equal(check(f, "ed_ok.cert", "alice", "", "127.0.0.1", T_AFTER - 1, 0, &g),
+	                    "not yet valid");
+	assert_null(check(f, "ed_ok.cert", "alice", "", "127.0.0.1", T_AFTER - 1, 1, &g));
+	assert_null(check(f, "ed_ok.cert", "alice", "", "127.0.0.1", T_BEFORE - 1, 0, &g));
+	assert_string_equal(check(f, "ed_ok.cert", "alice", "", "127.0.0.1", T_BEFORE, 0, &g),
+	                    "expired");
+	assert_null(check(f, "ed_ok.cert", "alice", "", "127.0.0.1", T_BEFORE, 1, &g));
+}
+
+static void test_check_options(void **state)
+{
+	struct fx *f = *state;
+	struct cert_grant g;
+
+	assert_string_equal(check(f, "unknown_crit.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "critical option");
+	assert_string_equal(check(f, "verifyreq.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "critical option");
+	assert_null(check(f, "srcaddr.cert", "alice", "", "10.0.0.0", T_NOW, 0, &g));
+	assert_null(check(f, "srcaddr.cert", "alice", "", "192.168.1.200", T_NOW, 0, &g));
+	assert_null(check(f, "srcaddr.cert", "alice", "", "2001:db8::7", T_NOW, 0, &g));
+	assert_null(check(f, "srcaddr.cert", "alice", "", "::ffff:10.2.3.4", T_NOW, 0, &g));
+	assert_string_equal(check(f, "srcaddr.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "source address");
+	assert_string_equal(check(f, "srcaddr.cert", "alice", "", "192.168.1.127", T_NOW, 0, &g),
+	                    "source address");
+	assert_string_equal(check(f, "srcaddr.cert", "alice", "", "2001:db9::", T_NOW, 0, &g),
+	                    "source address");
+	assert_null(check(f, "forcecmd.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g));
+	assert_non_null(g.force_command);
+	assert_string_equal(g.force_command, "internal-sftp");
+	cert_grant_free(&g);
+	assert_null(g.force_command);
+	assert_null(check(f, "noext.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g));
+	assert_false(g.permit_pty);
+	assert_false(g.permit_port_forwarding);
+}
+
+static void test_check_trust(void **state)
+{
+	struct fx *f = *state;
+	struct cert_grant g;
+	struct sbuf b;
+	const char *why;
+
+	/* the P-256 CA is not in the store */
+	assert_string_equal(check(f, "ecdsa_ok.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "unknown CA");
+	assert_string_equal(check(f, "rsa_sha1.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "bad signature");
+	load_line("ed_ok.cert", &b);
+	b.d[b.len - 3] ^= 0x40;
+	assert_int_equal(cert_check(f->st, b.d, b.len, "alice", "", "127.0.0.1", T_NOW, 0, &g, &why),
+	                 SGW_EDENIED);
+	assert_string_equal(why, "bad signature");
+	assert_int_equal(cert_check(f->st, b.d, b.len - 1, "alice", "", "127.0.0.1", T_NOW, 0, &g,
+	                            &why), SGW_EDENIED);
+	assert_string_equal(why, "malformed");
+	sbuf_free(&b);
+	assert_string_equal(check(f, "host.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "malformed");
+	assert_int_equal(store_ca_rm(f->st, "ed"), 0);
+	assert_string_equal(check(f, "ed_ok.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "unknown CA");
+}
+
+static void test_check_revoked(void **state)
+{
+	struct fx *f = *state;
+	struct cert_grant g;
+	struct store_ca ca;
+	struct sbuf b;
+	char fp[CERT_FP_LEN];
+
+	assert_int_equal(store_ca_get(f->st, "ed", &ca, NULL, NULL), 0);
+	assert_int_equal(store_revoke_add(f->st, STORE_REVOKE_SERIAL, ca.id, "43", 0), 0);
+	assert_null(check(f, "ed_ok.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g));
+	assert_int_equal(store_revoke_add(f->st, STORE_REVOKE_SERIAL, ca.id, "42", 0), 0);
+	assert_string_equal(check(f, "ed_ok.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "revoked");
+	/* serial 45 revoked for another CA does not touch rsa_ok (45, rsa CA)... */
+	assert_int_equal(store_revoke_add(f->st, STORE_REVOKE_SERIAL, ca.id, "45", 0), 0);
+	assert_null(check(f, "rsa_ok.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g));
+	/* ...a key id revoked for every CA does */
+	assert_int_equal(store_revoke_add(f->st, STORE_REVOKE_KEY_ID, 0, "alice-rsa", 0), 0);
+	assert_string_equal(check(f, "rsa_ok.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "revoked");
+	/* a CA key by fingerprint */
+	assert_null(check(f, "ecdsa521_ok.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g));
+	load_line("ca_ecdsa521.pub", &b);
+	cert_fingerprint(b.d, b.len, fp, sizeof(fp));
+	sbuf_free(&b);
+	assert_int_equal(store_revoke_add(f->st, STORE_REVOKE_FINGERPRINT, 0, fp, 0), 0);
+	assert_string_equal(check(f, "ecdsa521_ok.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "revoked");
+	/* the certified key (user_ed25519) by fingerprint */
+	assert_null(check(f, "rsa256_ok.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g));
+	load_line("user_ed25519.pub", &b);
+	cert_fingerprint(b.d, b.len, fp, sizeof(fp));
+	sbuf_free(&b);
+	assert_int_equal(store_revoke_add(f->st, STORE_REVOKE_FINGERPRINT, 0, fp, 0), 0);
+	assert_int_equal(store_revoke_add(f->st, STORE_REVOKE_FINGERPRINT, 0, fp, 0), 0);
+	assert_string_equal(check(f, "rsa256_ok.cert", "alice", "", "127.0.0.1", T_NOW, 0, &g),
+	                    "revoked");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,5 +725,15 @@ int main(void)
 		cmocka_unit_test(test_fingerprint),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest store_tests[] = {
+		cmocka_unit_test_setup_teardown(test_check_accept, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_check_principals, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_check_validity, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_check_options, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_check_trust, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_check_revoked, fx_setup, fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL) |
+	       cmocka_run_group_tests(store_tests, NULL, NULL);
 }
