@@ -47,7 +47,7 @@ static json_t *ca_json(const struct store_ca *ca, const uint8_t *blob, size_t n)
 		json_object_set_new(o, "bits", json_integer(bits));
 	json_object_set_new(o, "fingerprint", json_string(ca->fingerprint));
 	json_object_set_new(o, "private", json_string(ca->private_path[0] ? "gateway" : "external"));
-	json_object_set_new(o, "created", json_integer(ca->created));
+	json_object_set_new(o, "created", admin_time(ca->created));
 	return o;
 }
 
@@ -112,10 +112,10 @@ static int cmd_create(struct admin_ctx *c, int argc, char **argv)
 		else if (argv[i][0] != '-' && name == NULL)
 			name = argv[i];
 		else
-			return ADMIN_USAGE;
+			return admin_usage(c->cmd);
 	}
 	if (name == NULL)
-		return ADMIN_USAGE;
+		return admin_usage(c->cmd);
 	if (!name_valid(name))
 		return admin_fail("invalid CA name %s: %s", name, name_why_invalid(name));
 	if (strcmp(type, "ed25519") && strcmp(type, "ecdsa") && strcmp(type, "rsa"))
@@ -146,7 +146,7 @@ static int cmd_add(struct admin_ctx *c, int argc, char **argv)
 	int r, rc;
 
 	if (argc != 3)
-		return ADMIN_USAGE;
+		return admin_usage(c->cmd);
 	if (!name_valid(argv[1]))
 		return admin_fail("invalid CA name %s: %s", argv[1], name_why_invalid(argv[1]));
 	if ((r = admin_read_file(argv[2], CA_PUBKEY_FILE_MAX, &text, &len)) != 0)
@@ -170,7 +170,7 @@ static int cmd_list(struct admin_ctx *c, int argc, char **argv)
 
 	(void)argv;
 	if (argc != 1)
-		return ADMIN_USAGE;
+		return admin_usage(c->cmd);
 	if (store_ca_list(c->st, &v, &n) != 0)
 		return admin_fail("store: %s", store_errmsg(c->st));
 	rows = json_array();
@@ -199,7 +199,7 @@ static int cmd_show(struct admin_ctx *c, int argc, char **argv)
 	int r;
 
 	if (argc != 2)
-		return ADMIN_USAGE;
+		return admin_usage(c->cmd);
 	if ((r = store_ca_get(c->st, argv[1], &ca, &b, &bn)) != 0)
 		return admin_fail("CA %s: %s", argv[1], sgw_strerror(r));
 	o = ca_json(&ca, b, bn);
@@ -218,7 +218,7 @@ static int cmd_rm(struct admin_ctx *c, int argc, char **argv)
 	int r;
 
 	if (argc != 2)
-		return ADMIN_USAGE;
+		return admin_usage(c->cmd);
 	if ((r = store_ca_get(c->st, argv[1], &ca, NULL, NULL)) != 0)
 		return admin_fail("CA %s: %s", argv[1], sgw_strerror(r));
 	if ((r = store_ca_rm(c->st, argv[1])) != 0)

@@ -28,8 +28,7 @@
 /* The cap on --ttl: cert_max_ttl of the configuration. */
 static int64_t admin_cert_max_ttl(const struct admin_ctx *c)
 {
-	(void)c;
-	return 24 * SECS_HOUR;
+	return c->cfg != NULL ? c->cfg->cert_max_ttl : 24 * SECS_HOUR;
 }
 
 struct issue_args {
@@ -284,13 +283,13 @@ static int cmd_issue(struct admin_ctx *c, int argc, char **argv)
 	struct issue_args a;
 	struct issued is;
 	unsigned ext = 0;
-	int64_t ttl;
+	int64_t ttl = 0;
 	char path[CERT_PATH_MAX], *b64 = NULL, *line = NULL;
 	size_t len;
 	int r;
 
 	if (parse_issue_args(argc, argv, &a) != 0)
-		return ADMIN_USAGE;
+		return admin_usage(c->cmd);
 	if (issue_validate(&a, &ttl, admin_cert_max_ttl(c)) != 0 || check_target(c, &a, &ext) != 0)
 		return ADMIN_FAIL;
 	memset(&is, 0, sizeof(is));
@@ -491,7 +490,7 @@ static int cmd_show(struct admin_ctx *c, int argc, char **argv)
 	int r, rc = ADMIN_OK;
 
 	if (argc != 2)
-		return ADMIN_USAGE;
+		return admin_usage(c->cmd);
 	if ((r = admin_read_file(argv[1], PUBKEY_FILE_MAX, &text, &len)) != 0)
 		return admin_fail("%s: %s", argv[1], sgw_strerror(r));
 	sbuf_init(&blob, CERT_MAX_BLOB);
@@ -548,10 +547,10 @@ static int cmd_revoke(struct admin_ctx *c, int argc, char **argv)
 		else if (!strcmp(argv[i], "--ca"))
 			ca = argv[i + 1];
 		else
-			return ADMIN_USAGE;
+			return admin_usage(c->cmd);
 	}
 	if (argc % 2 == 0 || (serial != NULL) + (kid != NULL) + (fp != NULL) != 1)
-		return ADMIN_USAGE;
+		return admin_usage(c->cmd);
 	if (serial != NULL) {
 		errno = 0;
 		(void)strtoull(serial, &end, 10);
@@ -577,15 +576,15 @@ static int cmd_revoked(struct admin_ctx *c, int argc, char **argv)
 
 	(void)argv;
 	if (argc != 1)
-		return ADMIN_USAGE;
+		return admin_usage(c->cmd);
 	if (store_revocation_list(c->st, &v, &n) != 0)
 		return admin_fail("store: %s", store_errmsg(c->st));
 	rows = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(rows, json_pack("{s:I,s:s,s:s,s:s,s:I}", "id",
+		json_array_append_new(rows, json_pack("{s:I,s:s,s:s,s:s,s:o}", "id",
 		                      (json_int_t)v[i].id, "kind", v[i].kind, "ca",
 		                      v[i].ca[0] ? v[i].ca : "(any)", "value", v[i].value,
-		                      "created", (json_int_t)v[i].created));
+		                      "created", admin_time(v[i].created)));
 	admin_print_list(c, rows, cols);
 	json_decref(rows);
 	free(v);

@@ -7,3 +7,4 @@ tests_unit_test_cert_SOURCES = tests/unit/test_cert.c
 tests_unit_test_cert_CFLAGS = $(UNIT_CFLAGS) -DCERT_FIXTURES='"$(abs_top_srcdir)/tests/unit/cert-fixtures"'
 tests_unit_test_cert_LDADD = $(UNIT_LDADD)
 EXTRA_DIST += tests/unit/cert-fixtures
+TESTS += tests/integration/cert_admin.sh

@@ -132,7 +132,8 @@ CFG
 		SSHD_PID=
 	done
 	[ -n "$SSHD_PID" ] || fail "could not start sshd: $(tail -n 3 "$T/sshd.log")"
-	trap 'kill "$SSHD_PID" 2>/dev/null; gw_cleanup' EXIT
+	# stop sshd too on the way out; gw_cleanup reads the exit status from $?
+	trap 'r=$?; kill "$SSHD_PID" 2>/dev/null || true; (exit $r) || gw_cleanup; gw_cleanup' EXIT
 	for t in ed25519 ecdsa rsa; do
 		out=$(ssh $SSH_COMMON -p "$p" -i "$T/id_bob" -o CertificateFile="$T/bob-$t-cert.pub" \
 			root@127.0.0.1 echo cert-ok-$t 2>>"$T/ssh.err") ||
