@@ -272,9 +272,9 @@ static int issue_validate(const struct issue_args *a, int64_t *ttl, int64_t cap)
 
 static json_t *issued_json(const struct issued *is, const char *path)
 {
-	return json_pack("{s:I,s:s,s:s,s:I,s:I,s:s}", "serial", (json_int_t)is->serial,
+	return json_pack("{s:I,s:s,s:s,s:o,s:o,s:s}", "serial", (json_int_t)is->serial,
 	                 "key_id", is->key_id, "principal", is->principal,
-	                 "valid_after", (json_int_t)is->va, "valid_before", (json_int_t)is->vb,
+	                 "valid_after", admin_time(is->va), "valid_before", admin_time(is->vb),
 	                 "file", path);
 }
 
