@@ -180,6 +180,18 @@ static const char *read_extensions(const struct cert *c, struct cert_grant *g)
 	return r == 0 ? NULL : "malformed";
 }
 
+/* The certified RSA key itself must have CERT_RSA_MIN_BITS, like plain keys. */
+static bool rsa_key_strong(const struct cert *c)
+{
+	struct sbuf plain;
+	int bits;
+
+	sbuf_init(&plain, CERT_MAX_BLOB);
+	bits = cert_plain_key(c, &plain) == 0 ? cert_key_bits(plain.d, plain.len) : -1;
+	sbuf_free(&plain);
+	return bits >= CERT_RSA_MIN_BITS;
+}
+
 static int refuse(struct cert_grant *g, const char **reason, const char *why)
 {
 	free(g->force_command);
@@ -216,6 +228,8 @@ int cert_check(struct store *st, const uint8_t *blob, size_t n, const char *logi
 	if (cert_parse(blob, n, &c) != 0)
 		return refuse(g, reason, "malformed");
 	grant_ident(g, &c);
+	if (c.ktype == CERT_K_RSA && !rsa_key_strong(&c))
+		return refuse(g, reason, "malformed");
 	if ((why = check_trust(st, &c, g->ca_fingerprint)) != NULL)
 		return refuse(g, reason, why);
 	if (check_principals(st, &c, login_user, login_env ? login_env : "", g) != 0)

@@ -664,6 +664,51 @@ static void test_check_trust(void **state)
 	                    "unknown CA");
 }
 
+/* RSA under CERT_RSA_MIN_BITS: refused as certified key and as CA; at the limit: fine. */
+static const char *check_rsa_sizes(struct fx *f, const char *name, size_t key_bits,
+                                   size_t ca_bits)
+{
+	static const char *const princ[] = { "alice" };
+	EVP_PKEY *ca = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", ca_bits);
+	EVP_PKEY *user = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", key_bits);
+	struct sbuf ub, cab, out;
+	struct cert_issue_req q = { 0 };
+	struct cert_grant g;
+	char fp[CERT_FP_LEN];
+	const char *why = "unset";
+
+	assert_non_null(ca);
+	assert_non_null(user);
+	sbuf_init(&ub, CERT_MAX_BLOB);
+	sbuf_init(&cab, CERT_MAX_BLOB);
+	sbuf_init(&out, CERT_MAX_BLOB);
+	assert_int_equal(cert_ca_pubblob(user, &ub), 0);
+	assert_int_equal(cert_ca_pubblob(ca, &cab), 0);
+	cert_fingerprint(cab.d, cab.len, fp, sizeof(fp));
+	assert_int_equal(store_ca_add(f->st, name, "ssh-rsa", cab.d, cab.len, fp, NULL, 0, NULL), 0);
+	q.pubkey = ub.d, q.pubkey_n = ub.len, q.serial = 1, q.key_id = "rsa";
+	q.principals = princ, q.n_principals = 1, q.valid_before = CERT_FOREVER;
+	assert_int_equal(cert_issue(&q, ca, &out), 0);
+	cert_check(f->st, out.d, out.len, "alice", "", "127.0.0.1", T_NOW, 0, &g, &why);
+	sbuf_free(&ub);
+	sbuf_free(&cab);
+	sbuf_free(&out);
+	EVP_PKEY_free(ca);
+	EVP_PKEY_free(user);
+	return why;
+}
+
+static void test_check_rsa_sizes(void **state)
+{
+	struct fx *f = *state;
+
+	assert_null(check_rsa_sizes(f, "r1", CERT_RSA_MIN_BITS, CERT_RSA_MIN_BITS));
+	assert_string_equal(check_rsa_sizes(f, "r2", CERT_RSA_MIN_BITS - 1, CERT_RSA_MIN_BITS),
+	                    "malformed");
+	assert_string_equal(check_rsa_sizes(f, "r3", CERT_RSA_MIN_BITS, CERT_RSA_MIN_BITS - 1),
+	                    "bad signature");
+}
+
 static void test_check_revoked(void **state)
 {
 	struct fx *f = *state;
@@ -732,6 +777,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_options, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_check_trust, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_check_revoked, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_check_rsa_sizes, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL) |
