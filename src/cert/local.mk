@@ -8,3 +8,9 @@ tests_unit_test_cert_CFLAGS = $(UNIT_CFLAGS) -DCERT_FIXTURES='"$(abs_top_srcdir)
 tests_unit_test_cert_LDADD = $(UNIT_LDADD)
 EXTRA_DIST += tests/unit/cert-fixtures
 TESTS += tests/integration/cert_admin.sh
+
+# libssh client that sends certificates unchecked (OpenSSH's ssh refuses to load tampered ones)
+check_PROGRAMS += tests/integration/cert-client
+tests_integration_cert_client_SOURCES = tests/integration/cert_client.c
+tests_integration_cert_client_LDADD = $(LIBSSH_LIBS)
+TESTS += tests/integration/cert_login.sh
