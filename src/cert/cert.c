@@ -6,12 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "sftpgw/cert.h"
 #include "sftpgw/err.h"
 #include "sftpgw/store_ca.h"
 #include "cert_internal.h"
 
 #define KEY_ID_MAX 1024      /* longer key ids are compared by their first bytes only */
+#define SIG_CACHE_SLOTS 1024 /* per thread, direct-mapped, 32 bytes each */
+#define SIG_HASH_LEN 32
+
+/* Blobs whose CA signature verified, by SHA-256 of the whole blob: the probe
+ * and the signed attempt (and a user's repeated logins) pay for the public-key
+ * operation once. Only the signature is cached; trust, revocations, validity
+ * and options are checked every time. Thread-local: workers share nothing. */
+static _Thread_local uint8_t sig_cache[SIG_CACHE_SLOTS][SIG_HASH_LEN];
 
 /* Fills what the log line needs: key id, serial, CA fingerprint. */
 static void grant_ident(struct cert_grant *g, const struct cert *c)
@@ -200,7 +210,25 @@ static int refuse(struct cert_grant *g, const char **reason, const char *why)
 	return SGW_EDENIED;
 }
 
-static const char *check_trust(struct store *st, const struct cert *c, const char *ca_fp)
+static int verify_cached(const struct cert *c, const uint8_t *blob, size_t n)
+{
+	uint8_t h[SIG_HASH_LEN];
+	unsigned hn = 0;
+	size_t slot;
+	int r;
+
+	if (EVP_Digest(blob, n, h, &hn, EVP_sha256(), NULL) != 1 || hn != SIG_HASH_LEN)
+		return cert_verify_signature(c);
+	slot = ((size_t)h[0] << 8 | h[1]) % SIG_CACHE_SLOTS;
+	if (memcmp(sig_cache[slot], h, SIG_HASH_LEN) == 0)
+		return 0;
+	if ((r = cert_verify_signature(c)) == 0)
+		memcpy(sig_cache[slot], h, SIG_HASH_LEN);
+	return r;
+}
+
+static const char *check_trust(struct store *st, const struct cert *c, const char *ca_fp,
+                               const uint8_t *blob, size_t n)
 {
 	struct store_ca ca;
 	int64_t ca_id;
@@ -212,7 +240,7 @@ static const char *check_trust(struct store *st, const struct cert *c, const cha
 		return "revoked";
 	if (r != 0)
 		return "unknown CA";
-	if (cert_verify_signature(c) != 0)
+	if (verify_cached(c, blob, n) != 0)
 		return "bad signature";
 	return NULL;
 }
@@ -230,7 +258,7 @@ int cert_check(struct store *st, const uint8_t *blob, size_t n, const char *logi
 	grant_ident(g, &c);
 	if (c.ktype == CERT_K_RSA && !rsa_key_strong(&c))
 		return refuse(g, reason, "malformed");
-	if ((why = check_trust(st, &c, g->ca_fingerprint)) != NULL)
+	if ((why = check_trust(st, &c, g->ca_fingerprint, blob, n)) != NULL)
 		return refuse(g, reason, why);
 	if (check_principals(st, &c, login_user, login_env ? login_env : "", g) != 0)
 		return refuse(g, reason, "principal");
