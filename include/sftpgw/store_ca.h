@@ -64,6 +64,18 @@ int store_revoked(struct store *st, enum store_revoke_kind kind, int64_t ca_id,
  * key_fp or ca_fp (fingerprints), serial for ca_id, key_id for ca_id or any CA. */
 int store_cert_revoked(struct store *st, int64_t ca_id, const char *key_fp, const char *ca_fp,
                        const char *serial, const char *key_id, bool *revoked);
+/* What cert_check needs from the store, in one statement (one read
+ * transaction on the auth path): the trusted CA with public blob ca_blob
+ * (ca_id 0 if none), whether the certificate is revoked (store_cert_revoked's
+ * rules), and the id of user (0 if not registered). */
+struct store_cert_facts {
+	int64_t ca_id;
+	bool revoked;
+	int64_t user_id;
+};
+int store_cert_facts(struct store *st, const uint8_t *ca_blob, size_t n, const char *key_fp,
+                     const char *ca_fp, const char *serial, const char *key_id,
+                     const char *user, struct store_cert_facts *out);
 /* All revocations, oldest first. *out is one malloc'd array (free()). */
 int store_revocation_list(struct store *st, struct store_revocation **out, size_t *n);
 

@@ -36,31 +36,33 @@ static void grant_ident(struct cert_grant *g, const struct cert *c)
 		g->ca_fingerprint[0] = '\0';
 }
 
-/* Revoked certified key, revoked CA key (both by fingerprint), then the
- * serial and key id for this CA (ca_id 0 when the CA is not trusted). A store
- * failure counts as revoked: it must not let a revoked certificate in. */
-static int check_revoked(struct store *st, const struct cert *c, int64_t ca_id,
-                         const char *ca_fp)
+/* One store statement: the CA, revocations (certified key and CA key by
+ * fingerprint, serial for this CA, key id for this CA or any) and the login's
+ * user. A store failure counts as revoked: it must not let anything in. */
+static int lookup_facts(struct store *st, const struct cert *c, const char *ca_fp,
+                        const char *user, struct store_cert_facts *f)
 {
 	struct sbuf plain;
 	char fp[CERT_FP_LEN], serial[24], key_id[KEY_ID_MAX + 1];
 	size_t n = c->key_id.n < KEY_ID_MAX ? c->key_id.n : KEY_ID_MAX;
-	bool rev = true;
 	int r;
 
+	memset(f, 0, sizeof(*f));
+	f->revoked = true;
 	sbuf_init(&plain, CERT_MAX_BLOB);
 	r = cert_plain_key(c, &plain);
 	if (r == 0)
 		r = cert_fingerprint(plain.d, plain.len, fp, sizeof(fp));
 	sbuf_free(&plain);
 	if (r != 0)
-		return SGW_EDENIED;
+		return r;
 	memcpy(key_id, c->key_id.p, n);
 	key_id[n] = '\0';
 	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)c->serial);
-	if (store_cert_revoked(st, ca_id, fp, ca_fp, serial, key_id, &rev) != 0 || rev)
-		return SGW_EDENIED;
-	return 0;
+	if ((r = store_cert_facts(st, c->ca_key.p, c->ca_key.n, fp, ca_fp, serial, key_id, user,
+	                          f)) != 0)
+		f->revoked = true;
+	return r;
 }
 
 /* "USER" matches the login's user (every environment); "USER+ENV" matches a
@@ -81,12 +83,11 @@ static int principal_matches(struct cert_bytes p, const char *user, const char *
 	return 1;
 }
 
-static int check_principals(struct store *st, const struct cert *c, const char *user,
-                            const char *env, struct cert_grant *g)
+static int check_principals(const struct cert *c, const char *user, const char *env,
+                            int64_t user_id, struct cert_grant *g)
 {
 	struct cert_bytes p;
 	size_t it = 0;
-	int64_t uid;
 	int r;
 
 	if (c->n_principals == 0)   /* refused by sshd despite the spec's "any" */
@@ -95,7 +96,7 @@ static int check_principals(struct store *st, const struct cert *c, const char *
 		if (principal_matches(p, user, env, g->env, sizeof(g->env)))
 			break;
 	}
-	if (r != 1 || store_user_id(st, user, &uid) != 0)
+	if (r != 1 || user_id == 0)   /* the principal's user must be registered */
 		return SGW_EDENIED;
 	snprintf(g->user, sizeof(g->user), "%s", user);
 	return 0;
@@ -227,18 +228,12 @@ static int verify_cached(const struct cert *c, const uint8_t *blob, size_t n)
 	return r;
 }
 
-static const char *check_trust(struct store *st, const struct cert *c, const char *ca_fp,
+static const char *check_trust(const struct store_cert_facts *f, const struct cert *c,
                                const uint8_t *blob, size_t n)
 {
-	struct store_ca ca;
-	int64_t ca_id;
-	int r;
-
-	r = store_ca_find_blob(st, c->ca_key.p, c->ca_key.n, &ca);
-	ca_id = r == 0 ? ca.id : 0;
-	if (check_revoked(st, c, ca_id, ca_fp) != 0)
+	if (f->revoked)
 		return "revoked";
-	if (r != 0)
+	if (f->ca_id == 0)
 		return "unknown CA";
 	if (verify_cached(c, blob, n) != 0)
 		return "bad signature";
@@ -250,6 +245,7 @@ int cert_check(struct store *st, const uint8_t *blob, size_t n, const char *logi
                struct cert_grant *g, const char **reason)
 {
 	struct cert c;
+	struct store_cert_facts facts;
 	const char *why;
 
 	memset(g, 0, sizeof(*g));
@@ -258,9 +254,10 @@ int cert_check(struct store *st, const uint8_t *blob, size_t n, const char *logi
 	grant_ident(g, &c);
 	if (c.ktype == CERT_K_RSA && !rsa_key_strong(&c))
 		return refuse(g, reason, "malformed");
-	if ((why = check_trust(st, &c, g->ca_fingerprint, blob, n)) != NULL)
+	lookup_facts(st, &c, g->ca_fingerprint, login_user, &facts);
+	if ((why = check_trust(&facts, &c, blob, n)) != NULL)
 		return refuse(g, reason, why);
-	if (check_principals(st, &c, login_user, login_env ? login_env : "", g) != 0)
+	if (check_principals(&c, login_user, login_env ? login_env : "", facts.user_id, g) != 0)
 		return refuse(g, reason, "principal");
 	if ((why = check_validity(&c, now, skew, g)) != NULL ||
 	    (why = check_critical(&c, client_addr, g)) != NULL ||

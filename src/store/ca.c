@@ -7,6 +7,7 @@
 
 #include "sftpgw/err.h"
 #include "sftpgw/store_ca.h"
+#include "store_internal.h"
 
 static int prep(struct store *st, const char *sql, sqlite3_stmt **s)
 {
@@ -237,6 +238,46 @@ int store_cert_revoked(struct store *st, int64_t ca_id, const char *key_fp, cons
 		return SGW_ESTORE;
 	*revoked = rc == SQLITE_ROW;
 	return 0;
+}
+
+/* Each EXISTS is one probe of the UNIQUE (kind, ca_id, value) index. */
+const char store__cert_facts_sql[] =
+	"WITH ca AS (SELECT COALESCE((SELECT id FROM cas WHERE blob = ?1), 0) AS id)"
+	" SELECT ca.id,"
+	" EXISTS (SELECT 1 FROM revocations WHERE kind = 'fingerprint'"
+	"  AND ca_id IS NULL AND value IN (?2, ?3))"
+	" OR EXISTS (SELECT 1 FROM revocations WHERE kind = 'serial'"
+	"  AND ca_id = ca.id AND value = ?4)"
+	" OR EXISTS (SELECT 1 FROM revocations WHERE kind = 'key_id'"
+	"  AND ca_id IS NULL AND value = ?5)"
+	" OR EXISTS (SELECT 1 FROM revocations WHERE kind = 'key_id'"
+	"  AND ca_id = ca.id AND value = ?5),"
+	" COALESCE((SELECT id FROM users WHERE name = ?6), 0) FROM ca";
+
+int store_cert_facts(struct store *st, const uint8_t *ca_blob, size_t n, const char *key_fp,
+                     const char *ca_fp, const char *serial, const char *key_id,
+                     const char *user, struct store_cert_facts *out)
+{
+	sqlite3_stmt *s = store__stmt(st, STORE__Q_CERT_FACTS);
+	int rc;
+
+	if (s == NULL)
+		return SGW_ESTORE;
+	sqlite3_bind_blob(s, 1, ca_blob, (int)n, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, key_fp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, ca_fp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, key_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, user, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->ca_id = sqlite3_column_int64(s, 0);
+		out->revoked = sqlite3_column_int(s, 1) != 0;
+		out->user_id = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_ROW ? 0 : SGW_ESTORE;
 }
 
 int store_revocation_list(struct store *st, struct store_revocation **out, size_t *n)
