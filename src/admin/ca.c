@@ -120,6 +120,12 @@ static int cmd_create(struct admin_ctx *c, int argc, char **argv)
 		return admin_fail("invalid CA name %s: %s", name, name_why_invalid(name));
 	if (strcmp(type, "ed25519") && strcmp(type, "ecdsa") && strcmp(type, "rsa"))
 		return admin_fail("--type is ed25519, ecdsa or rsa");
+	{
+		struct store_ca old;
+
+		if (store_ca_get(c->st, name, &old, NULL, NULL) == 0)
+			return admin_fail("a CA named %s exists already", name);
+	}
 	if ((r = ca_dir(c, dir, sizeof(dir))) != 0)
 		return admin_fail("%s/ca: %s", c->state_dir, sgw_strerror(r));
 	snprintf(path, sizeof(path), "%s/%s.pem", dir, name);
