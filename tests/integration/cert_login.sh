@@ -82,6 +82,14 @@ for t in ed25519 ecdsa rsa; do
 done
 [ -n "$SFTP_KIND" ] || echo "note: sftp is not in this tree yet: sftp/scp/expiry checks skipped"
 grep -q "ok-ed25519" "$GW_LOG" || fail "acceptance not logged with the key id"
+# certificates from sftpgw-admin cert issue log in too (gateway CAs of each type)
+for t in ed25519 ecdsa rsa; do
+	admin ca create "gw-$t" --type "$t" >/dev/null || fail "ca create $t"
+	cp "$T/id_bob" "$T/id_adm_$t"; cp "$T/id_bob.pub" "$T/id_adm_$t.pub"
+	admin cert issue --ca "gw-$t" --user alice --ttl 10m "$T/id_adm_$t.pub" >/dev/null ||
+		fail "cert issue ($t)"
+	login_ok "adm_$t" || fail "sftpgw-admin-issued certificate ($t CA) refused"
+done
 mkcert env_ok ca_ed25519 -I env-ok -n alice+demo -V -5m:+1h
 ssh $SSH_COMMON -p "$PORT" -i "$T/id_env_ok" -v alice+demo@127.0.0.1 -s sftp </dev/null 2>&1 |
 	grep -q "Authenticated to" || fail "principal alice+demo, login alice+demo"
