@@ -14,7 +14,8 @@
  * (reference-counted, atomically) and immutable after vfs_view_open.
  *
  * Errors are -errno: -ENOENT, -EACCES (escape attempts, synthesized dirs),
- * -EROFS (read-only mount), -EXDEV (across mounts), -ENAMETOOLONG, -EINVAL ...
+ * -EROFS (read-only mount), -EXDEV (across mounts), -EBUSY (removing or
+ * renaming a mount point), -ENAMETOOLONG, -EINVAL ... (see doc/vfs.md)
  */
 #ifndef SFTPGW_VFS_H
 #define SFTPGW_VFS_H
@@ -109,7 +110,7 @@ int vfs_mkdir(struct vfs_view *v, const char *vpath, mode_t mode);
 int vfs_rmdir(struct vfs_view *v, const char *vpath);
 int vfs_unlink(struct vfs_view *v, const char *vpath);
 #define VFS_RENAME_NOREPLACE 0x1u  /* SFTP v3 rename: fail if target exists */
-/* Renames within one mount; -EXDEV across mounts; never a mount point itself. */
+/* Renames within one mount; -EXDEV across mounts; a mount point is -EBUSY. */
 int vfs_rename(struct vfs_view *v, const char *from, const char *to, unsigned flags);
 /* Hard link within one mount. */
 int vfs_link(struct vfs_view *v, const char *oldp, const char *newp);

@@ -71,12 +71,10 @@ static int open_check_type(int fd, int oflags)
 		return -errno;
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return -EPERM;
-	if (!(oflags & O_NONBLOCK)) {
-		int fl = fcntl(fd, F_GETFL);
-
-		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
-			return -errno;
-	}
+	/* F_SETFL looks only at the status bits (O_APPEND, O_DIRECT, ...), which
+	 * are the caller's: so this just drops our O_NONBLOCK in one call */
+	if (!(oflags & O_NONBLOCK) && fcntl(fd, F_SETFL, oflags & ~O_NONBLOCK) < 0)
+		return -errno;
 	return 0;
 }
 

@@ -203,6 +203,34 @@ static void test_normalize_nul(void **state)
 	assert_string_equal(out, "/pub/ab");
 }
 
+/* Random paths over "/", ".", "a": the result is always canonical and
+ * normalizing it again changes nothing. */
+static void test_normalize_random(void **state)
+{
+	static const char alpha[] = "/./a";
+	char in[64], out[VFS_PATH_MAX], again[VFS_PATH_MAX];
+
+	(void)state;
+	srand(4242);
+	for (int i = 0; i < 100000; i++) {
+		size_t n = (size_t)rand() % (sizeof(in) - 1);
+
+		for (size_t k = 0; k < n; k++)
+			in[k] = alpha[rand() % 4];
+		in[n] = '\0';
+		assert_int_equal(vfs_path_normalize(rand() % 2 ? "/x/y" : NULL, in, out, sizeof(out)), 0);
+		assert_int_equal(out[0], '/');
+		assert_null(strstr(out, "//"));
+		assert_null(strstr(out, "/./"));
+		assert_null(strstr(out, "/../"));
+		assert_true(strcmp(out, "/") == 0 || out[strlen(out) - 1] != '/');
+		assert_true(strlen(out) < 3 || strcmp(out + strlen(out) - 3, "/..") != 0);
+		assert_true(strlen(out) < 2 || strcmp(out + strlen(out) - 2, "/.") != 0);
+		assert_int_equal(vfs_path_normalize(NULL, out, again, sizeof(again)), 0);
+		assert_string_equal(out, again);
+	}
+}
+
 /* A path of exactly len characters: "/aaa.../aaa...", components of 200. */
 static void long_path(char *p, size_t len)
 {
@@ -299,6 +327,7 @@ static void test_longest_prefix(void **state)
 	assert_int_equal(vfs_view_mount_index(view, "/pubx"), -1);
 	assert_int_equal(vfs_view_mount_index(view, "/"), -1);
 	assert_int_equal(vfs_stat(view, "/pub/media/a.txt", true, &a), 0);
+	assert_int_equal(vfs_stat(view, "pub//media/./sub/../a.txt/", true, &a), 0);  /* unnormalized */
 	/* the /pub mount's own "media" subdirectory is hidden by the mount */
 	assert_int_equal(vfs_stat(view, "/pub/media/shadow.txt", true, &a), -ENOENT);
 	assert_int_equal(vfs_open(view, "/pub/top.txt", O_RDONLY, 0, &fd), 0);
@@ -358,6 +387,14 @@ static void test_basic_ops(void **state)
 	close(fd);
 	assert_int_equal(vfs_open(view, "/pub/media/sub", O_WRONLY, 0, &fd), -EISDIR);
 	assert_int_equal(vfs_open(view, "/pub/media/sub", O_PATH, 0, &fd), -EINVAL);
+	/* the O_NONBLOCK used while opening is gone; the caller's flags stay */
+	assert_int_equal(vfs_open(view, "/pub/media/a.txt", O_WRONLY | O_APPEND, 0, &fd), 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & (O_NONBLOCK | O_APPEND | O_ACCMODE),
+			 O_APPEND | O_WRONLY);
+	close(fd);
+	assert_int_equal(vfs_open(view, "/pub/media/a.txt", O_RDONLY | O_NONBLOCK, 0, &fd), 0);
+	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	close(fd);
 }
 
 static void test_rename_noreplace_link(void **state)
@@ -1082,6 +1119,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalize_table),
 		cmocka_unit_test(test_normalize_nul),
+		cmocka_unit_test(test_normalize_random),
 		cmocka_unit_test(test_normalize_limits),
 		cmocka_unit_test(test_view_limits),
 		cmocka_unit_test(test_probe),
