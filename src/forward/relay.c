@@ -413,12 +413,28 @@ static void fwd_refused(struct fwd *f, const struct fwd_choice *c)
 	fwd__backend_stop(f);
 }
 
+/* argv[0] of an exec for messages; the core may pass argv NULL for a line
+ * it could not split (shell syntax is the node's business). */
+static void fwd_cmd_name(char **argv, const char *line, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	if (argv != NULL && argv[0] != NULL) {
+		snprintf(out, outsz, "%s", argv[0]);
+		return;
+	}
+	while (line != NULL && line[n] != '\0' && line[n] != ' ' && line[n] != '\t')
+		n++;
+	snprintf(out, outsz, "%.*s", (int)n, line ? line : "");
+}
+
 static int fwd_shell_start(struct chan *ch, char **argv)
 {
-	enum fwd_mode mode = argv == NULL ? FWD_SHELL : FWD_EXEC;
+	enum fwd_mode mode = argv != NULL || chan_exec_line(ch) != NULL ? FWD_EXEC : FWD_SHELL;
 	struct fwd *f = fwd_new(ch, mode);
 	struct fwd_choice c;
 	bool interactive = mode == FWD_SHELL && chan_pty(ch)->set;
+	char cmd[64];
 	int r;
 
 	if (f == NULL) {
@@ -426,7 +442,8 @@ static int fwd_shell_start(struct chan *ch, char **argv)
 		chan_exit(ch, 1);
 		return -1;
 	}
-	r = fwd__target_resolve(f->si, mode, interactive, argv ? argv[0] : NULL, &c);
+	fwd_cmd_name(argv, chan_exec_line(ch), cmd, sizeof(cmd));
+	r = fwd__target_resolve(f->si, mode, interactive, cmd, &c);
 	if (r < 0) {
 		fwd_refused(f, &c);
 		return 0;
