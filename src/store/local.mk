@@ -1,2 +1,3 @@
-libsftpgw_a_SOURCES += src/store/schema.c
+libsftpgw_a_SOURCES += src/store/schema.c src/store/store.c src/store/admin.c
+noinst_HEADERS += src/store/store_internal.h
 libsftpgw_a_SOURCES += src/store/node.c
