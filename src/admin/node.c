@@ -89,7 +89,9 @@ static int node_parse_hostkey(const char *text, struct store_node *n)
 	ssh_key_free(k);
 	if (strlen(type) + 1 + strlen(b64) > NODE_HOSTKEY_MAX)
 		return admin_fail("host key too long");
-	snprintf(n->host_key, sizeof(n->host_key), "%s %s", type, b64);
+	memcpy(n->host_key, type, strlen(type));
+	n->host_key[strlen(type)] = ' ';
+	memcpy(n->host_key + strlen(type) + 1, b64, strlen(b64) + 1);
 	return 0;
 }
 
@@ -454,7 +456,7 @@ static int tunnel_change_run(struct admin_ctx *c, int argc, char **argv, bool ad
 {
 	char host[TUNNEL_HOST_MAX + 1];
 	struct store_env e;
-	int lo, hi, r, i = admin_args(c, argc, argv, NULL, NULL, 2, 2);
+	int lo = 0, hi = 0, r, i = admin_args(c, argc, argv, NULL, NULL, 2, 2);
 
 	if (i < 0)
 		return ADMIN_USAGE;
