@@ -25,9 +25,10 @@ tun_cleanup() {
 trap tun_cleanup EXIT
 wait_port "$HTTP_PORT" || fail "http server did not start"
 
-# tunnel ARGS: ssh -N in the background with forwarding ARGS.
+# tunnel ARGS: ssh -N in the background with forwarding ARGS ($! is ssh itself).
 tunnel() {
-	ssh_gw -N -o ExitOnForwardFailure=yes "$@" </dev/null 2>>"$T/ssh.err" &
+	ssh $SSH_COMMON -p "$PORT" -i "$T/id_alice" -N -o ExitOnForwardFailure=yes "$@" \
+		alice@127.0.0.1 </dev/null 2>>"$T/ssh.err" &
 	SSH_PIDS="$SSH_PIDS $!"
 }
 
