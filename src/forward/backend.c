@@ -109,6 +109,10 @@ void fwd__backend_stop(struct fwd *f)
 		f->timer_open = false;
 		uv_close((uv_handle_t *)&f->timer, fwd_handle_closed_cb);
 	}
+	if (f->eof_timer_open) {
+		f->eof_timer_open = false;
+		uv_close((uv_handle_t *)&f->eof_timer, fwd_handle_closed_cb);
+	}
 	fwd_maybe_gone(f);
 }
 

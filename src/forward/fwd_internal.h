@@ -22,6 +22,9 @@
 #define FWD_SIGQ_MAX 8                 /* signals queued while a request is pending */
 #define FWD_IN_BUF_MAX (2 * 1024 * 1024) /* node output read but not yet queued to the client:
                                           libssh's window (1,280,000) plus slack */
+/* The node's EOF is passed on only if its close does not follow this soon:
+ * nothing (not even a message about a signal) may follow an EOF. */
+#define FWD_EOF_DELAY_MS 250
 #define FWD_KEEPALIVE_S 30             /* ignore message to the node when idle this long */
 #define FWD_TCP_KEEPIDLE_S 30
 #define FWD_TCP_KEEPINTVL_S 10
@@ -65,9 +68,10 @@ struct fwd {
 	struct addrinfo *ai, *ai_next;
 	uv_poll_t poll;
 	uv_timer_t timer;            /* connect timeout, then keepalive */
+	uv_timer_t eof_timer;        /* passes the node's EOF on unless its close follows */
 	int poll_events;
 	int fd;
-	bool poll_open, timer_open;
+	bool poll_open, timer_open, eof_timer_open;
 	int async_pending;           /* key load / getaddrinfo in flight */
 	int handles_open;
 	char *key_path;
@@ -89,6 +93,7 @@ struct fwd {
 	bool relay_started;
 	bool client_blocked;         /* input() took less than offered */
 	bool client_eof, client_eof_sent;
+	bool node_eof_seen;          /* the node sent EOF and all its data was queued */
 	bool node_eof_sent;          /* EOF passed on to the client */
 	bool node_closed;
 	bool got_status, got_signal, sig_core;

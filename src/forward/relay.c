@@ -282,6 +282,16 @@ static void fwd_pull(struct fwd *f, bool is_err)
 		sbuf_consume(b, k);
 }
 
+static void fwd_eof_timer_cb(uv_timer_t *t)
+{
+	struct fwd *f = t->data;
+
+	if (f->st != FS_RELAY || f->stopping || f->node_eof_sent)
+		return;
+	f->node_eof_sent = true;
+	chan_send_eof(f->ch);
+}
+
 static void fwd_relay(struct fwd *f)
 {
 	bool drained;
@@ -298,13 +308,14 @@ static void fwd_relay(struct fwd *f)
 	}
 	drained = sbuf_avail(&f->in_out) == 0 && sbuf_avail(&f->in_err) == 0 &&
 	          ssh_channel_is_eof(f->bch) == 1;
-	if (drained && !f->node_eof_sent) {
-		f->node_eof_sent = true;
-		if (f->mode != FWD_TUNNEL)
-			chan_send_eof(f->ch);
+	if (drained && f->node_closed) {
+		fwd_finish(f); /* chan_exit sends the EOF */
+		return;
 	}
-	if (drained && f->node_closed)
-		fwd_finish(f);
+	if (drained && !f->node_eof_seen) {
+		f->node_eof_seen = true;
+		uv_timer_start(&f->eof_timer, fwd_eof_timer_cb, FWD_EOF_DELAY_MS, 0);
+	}
 }
 
 void fwd__relay_step(struct fwd *f)
@@ -397,7 +408,10 @@ static struct fwd *fwd_new(struct chan *ch, enum fwd_mode mode)
 	}
 	f->timer.data = f;
 	f->timer_open = true;
-	f->handles_open = 1;
+	uv_timer_init(f->si->loop, &f->eof_timer);
+	f->eof_timer.data = f;
+	f->eof_timer_open = true;
+	f->handles_open = 2;
 	f->backend_live = true;
 	chan_set_data(ch, f);
 	return f;

@@ -23,6 +23,7 @@ TMUX_SOCK=$T/tmux.sock
 tm() { tmux -S "$TMUX_SOCK" "$@"; }
 menu_cleanup() {
 	local rc=$?
+	set +e # (exit "$rc") below must not end the handler early
 	tm kill-server 2>/dev/null || true
 	(exit "$rc")
 	fwd_cleanup

@@ -92,6 +92,20 @@ grep -q "environment blog was stopped" "$T/e1" || fail "no reason on stderr: $(c
 echo "env stop ended the session in $((t1 - t0)) ms"
 admin env start blog >/dev/null
 
+# --- marking the node down ends its open sessions too ---
+(rc=0; ssh_as alice+demo+web2 alice sh -c "'echo started; exec sleep 30'" </dev/null >"$T/o3" 2>"$T/e3" ||
+ rc=$?; echo "$rc" >"$T/rc3") &
+bg=$!
+for _ in $(seq 1 100); do grep -q started "$T/o3" 2>/dev/null && break; sleep 0.05; done
+grep -q started "$T/o3" || fail "the long command did not start on web2"
+t0=$(now_ms)
+admin node set demo web2 --status down >/dev/null
+wait "$bg"
+t1=$(now_ms)
+[ $((t1 - t0)) -lt 5500 ] || fail "node down took $((t1 - t0)) ms to end the session"
+grep -q "node demo/web2 is down" "$T/e3" || fail "no reason on stderr: $(cat "$T/e3")"
+admin node set demo web2 --status up >/dev/null
+
 # --- the node kills the session mid-stream ---
 (rc=0; ssh_gw sh -c "'echo started; exec sleep 30'" </dev/null >"$T/o2" 2>"$T/e2" || rc=$?
  echo "$rc" >"$T/rc2") &

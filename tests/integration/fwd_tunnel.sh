@@ -18,6 +18,7 @@ OTHER_PORT=$(free_port)
 SSH_PIDS=
 tun_cleanup() {
 	local rc=$?
+	set +e # (exit "$rc") below must not end the handler early
 	for p in $SSH_PIDS $HTTP_PID; do kill "$p" 2>/dev/null || true; done
 	(exit "$rc")
 	fwd_cleanup
