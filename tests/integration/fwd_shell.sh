@@ -9,6 +9,9 @@ gw_key bob
 admin key add demo "$T/id_bob.pub" >/dev/null
 admin env add blog >/dev/null
 admin user grant bob blog >/dev/null
+gw_key carol
+admin env add bare >/dev/null
+admin key add bare "$T/id_carol.pub" >/dev/null
 node_start n1
 node_start n2
 node_add demo web1 n1 --primary --role app
@@ -66,6 +69,12 @@ admin env stop blog >/dev/null
 expect_rc 1 "stopped environment" ssh_as bob+blog bob true
 grep -q "stopped" "$T/err" || fail "stopped env message: $(cat "$T/err")"
 admin env start blog >/dev/null
+
+# --- an environment without nodes ---
+expect_rc 127 "command without nodes" ssh_as carol carol frobnicate --now
+grep -q "^sftpgw: frobnicate: not available on this gateway" "$T/err" || fail "no-node command message: $(cat "$T/err")"
+expect_rc 1 "shell without nodes" ssh_as carol carol
+grep -q "environment bare has no shell access" "$T/err" || fail "no-node shell message: $(cat "$T/err")"
 
 # --- ambiguous target without a pty: exit 2 at once, no hang ---
 t0=$(now_ms)
