@@ -10,6 +10,7 @@
 #include "core.h"
 #include "sftpgw/err.h"
 #include "sftpgw/log.h"
+#include "sftpgw/vfs.h"
 
 #define MAIN_THREADPOOL_DEFAULT "16"  /* file work runs here; rsync holds one thread per transfer */
 
@@ -202,6 +203,11 @@ int main(int argc, char **argv)
 		core_g.nworkers = 1;
 	if (core_g.nworkers > CORE_MAX_WORKERS)
 		core_g.nworkers = CORE_MAX_WORKERS;
+	if (vfs_probe() != 0) {
+		log_err("this kernel has no openat2(2) (Linux 5.6 or later is needed): sftpgwd confines "
+		        "every file access with it and will not run without it");
+		return 1;
+	}
 	ssh_init();
 	if (main_setup_workers() != 0)
 		return 1;

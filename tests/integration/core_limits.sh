@@ -6,7 +6,6 @@
 
 gw_setup
 cat >"$T/gw.conf" <<CONF
-login_grace_time = 3
 max_unauthenticated_per_source = 250
 max_unauthenticated = 400
 CONF
@@ -14,11 +13,13 @@ gw_start --config "$T/gw.conf"
 
 # 200 connections at once all authenticate.
 i=0
+pids=""
 while [ $i -lt 200 ]; do
 	ssh_gw -o ConnectTimeout=30 -v pwd >"$T/par.$i" 2>&1 &
+	pids="$pids $!"
 	i=$((i + 1))
 done
-wait
+for p in $pids; do wait "$p" || true; done
 n=$(grep -l "Authenticated to" "$T"/par.* | wc -l)
 [ "$n" -eq 200 ] || fail "only $n of 200 parallel logins authenticated"
 
@@ -46,6 +47,9 @@ grep -q "too many unauthenticated connections: dropping 127.0.0.2" "$GW_LOG" ||
 kill "$(cat "$T/flood.pid")" 2>/dev/null || true
 
 # Login grace time: a connection that only reads the banner is dropped.
+gw_stop
+echo "login_grace_time = 3" >>"$T/gw.conf"
+gw_start --config "$T/gw.conf"
 python3 - "$PORT" <<'PY' || fail "grace time not enforced"
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
