@@ -480,7 +480,8 @@ static size_t fwd_input(struct chan *ch, const uint8_t *data, size_t len)
 	int w;
 
 	if (f->st == FS_CHOOSE) {
-		uv_timer_again(&f->timer);
+		/* Every key restarts the idle timeout. */
+		uv_timer_start(&f->timer, fwd_timer_cb, FWD_MENU_IDLE_S * 1000u, 0);
 		return fwd__menu_input(f, data, len);
 	}
 	if (f->st == FS_DONE || f->stopping)
@@ -508,6 +509,8 @@ static void fwd_writable(struct chan *ch)
 
 	if (f->st == FS_RELAY && !f->stopping)
 		fwd__relay_step(f);
+	else if (f->st == FS_CHOOSE)
+		chan_resume_input(ch); /* the menu may have held keys back for lack of room */
 	log_set_sid(prev);
 }
 
@@ -564,7 +567,7 @@ static void fwd_signal(struct chan *ch, const char *name)
 		else
 			ssh_channel_request_send_signal(f->bch, name);
 		fwd__backend_arm(f);
-	} else if (f->st >= FS_OPEN && f->st < FS_RELAY && f->nsig < FWD_SIGQ_MAX) {
+	} else if (f->st >= FS_KEY && f->st < FS_RELAY && f->nsig < FWD_SIGQ_MAX) {
 		snprintf(f->sigq[f->nsig++], sizeof(f->sigq[0]), "%s", name);
 	}
 }
