@@ -1,11 +1,12 @@
 /* fwd_internal.h — shared by the files of src/forward only.
  *
  * One struct fwd per forwarded channel (shell, exec or direct-tcpip). Its
- * life: target choice (target.c) or the menu (menu.c) -> backend session
- * (backend.c: key load, resolve, connect, handshake, host key pin, auth) ->
- * channel setup and relay (relay.c) -> teardown. Everything runs on the
- * session's worker loop; libssh callbacks only record, the step function
- * (fwd__relay_step) acts after every ssh_event_dopoll.
+ * life: target choice (target.c) or the menu (menu.c) -> attach to the node
+ * connection (backend.c: key load, resolve, connect, handshake, host key pin,
+ * auth; one struct fwd_conn per gateway session and node, shared by its
+ * channels) -> channel setup and relay (relay.c) -> detach. Everything runs
+ * on the session's worker loop; libssh callbacks only record, the step
+ * function (fwd__relay_step) acts after every ssh_event_dopoll.
  */
 #ifndef SFTPGW_FWD_INTERNAL_H
 #define SFTPGW_FWD_INTERNAL_H
@@ -35,13 +36,52 @@
 
 enum fwd_mode { FWD_SHELL, FWD_EXEC, FWD_TUNNEL };
 
+/* The node connection, shared by every forwarded channel of one gateway
+ * session to one node (a shell, its tunnels, ssh -D's many connections). */
+enum fwd_conn_state {
+	FC_KEY,         /* loading the client key on the threadpool */
+	FC_RESOLVE,     /* uv_getaddrinfo */
+	FC_CONNECT,     /* non-blocking TCP connect */
+	FC_HANDSHAKE,   /* ssh_connect */
+	FC_AUTH,        /* ssh_userauth_publickey */
+	FC_READY,
+	FC_DEAD
+};
+
+struct fwd;
+
+struct fwd_conn {
+	struct fwd_conn *next;       /* this worker thread's connections */
+	const struct sess_info *si;
+	struct store_node node;
+	char label[NAME_MAX_LEN + NODE_MAX_LEN + 2];
+	enum fwd_conn_state st;
+	struct fwd *chans;           /* attached channels, linked by cnext */
+	int nchans;
+	bool in_step;                /* walking chans: stop the conn afterwards */
+	uv_work_t key_req;
+	uv_getaddrinfo_t gai;
+	struct addrinfo *ai, *ai_next;
+	uv_poll_t poll;
+	uv_timer_t timer;            /* connect timeout, then keepalive */
+	int poll_events;
+	int fd;
+	bool poll_open, timer_open;
+	int async_pending;           /* key load / getaddrinfo in flight */
+	int handles_open;
+	char *key_path;
+	ssh_key key;
+	int key_err;
+	ssh_session bs;
+	ssh_event ev;
+	uint64_t last_io;            /* uv_now of the last backend activity */
+	bool stopping;
+	char why[FWD_WHY_MAX];       /* last connect error, for the message */
+};
+
 enum fwd_state {
 	FS_CHOOSE,      /* menu on the pty */
-	FS_KEY,         /* loading the client key on the threadpool */
-	FS_RESOLVE,     /* uv_getaddrinfo */
-	FS_CONNECT,     /* non-blocking TCP connect */
-	FS_HANDSHAKE,   /* ssh_connect */
-	FS_AUTH,        /* ssh_userauth_publickey */
+	FS_WAIT,        /* the node connection is being set up */
 	FS_OPEN,        /* channel open (session or direct-tcpip) */
 	FS_PTY,
 	FS_ENV,
@@ -62,26 +102,12 @@ struct fwd {
 	struct store_node node;
 	char label[NAME_MAX_LEN + NODE_MAX_LEN + 2]; /* "env/node" for messages */
 	char **argv;                 /* tunnel: host, port, orig, oport */
-	/* backend */
-	uv_work_t key_req;
-	uv_getaddrinfo_t gai;
-	struct addrinfo *ai, *ai_next;
-	uv_poll_t poll;
-	uv_timer_t timer;            /* connect timeout, then keepalive */
-	uv_timer_t eof_timer;        /* passes the node's EOF on unless its close follows */
-	int poll_events;
-	int fd;
-	bool poll_open, timer_open, eof_timer_open;
-	int async_pending;           /* key load / getaddrinfo in flight */
-	int handles_open;
-	char *key_path;
-	ssh_key key;
-	int key_err;
-	ssh_session bs;
-	ssh_event ev;
+	struct fwd_conn *conn;       /* NULL until the node is chosen, and after the end */
+	struct fwd *cnext;
 	ssh_channel bch;
 	struct ssh_channel_callbacks_struct cb;
-	uint64_t last_io;            /* uv_now of the last backend activity */
+	uv_timer_t timer;            /* menu idle timeout, then the EOF delay */
+	bool timer_open;
 	/* channel setup */
 	int env_idx;                 /* next client env entry to send */
 	bool user_env_sent;
@@ -99,13 +125,9 @@ struct fwd {
 	bool got_status, got_signal, sig_core;
 	int exit_status;
 	char exit_sig[32];
-	bool stopping;               /* backend teardown started */
-	bool backend_live;           /* backend started and not yet gone */
-	bool conn_lost;              /* the node connection failed mid-session */
-	char why[FWD_WHY_MAX];       /* last connect error, for the message */
+	bool ending;                 /* detached, timer closing */
 	bool closing;                /* close() was called */
 	bool released;
-	bool failed;
 };
 
 /* target.c */
@@ -139,21 +161,22 @@ void fwd__menu_redraw(struct fwd *f);
 void fwd__menu_free(struct fwd *f);
 
 /* backend.c */
-/* Starts the backend session to f->node (key, resolve, connect, auth). */
-void fwd__backend_start(struct fwd *f);
-/* Closes handles and frees libssh objects; calls fwd__done_cb when all is gone. */
-void fwd__backend_stop(struct fwd *f);
+/* Attaches f to this session's connection to f->node (starting one if
+ * needed); f->st becomes FS_OPEN once the connection is ready. */
+void fwd__conn_attach(struct fwd *f);
+/* Detaches f (frees its node channel); the last channel stops the connection. */
+void fwd__conn_detach(struct fwd *f);
 /* Re-arms the poll for libssh's pending output. */
-void fwd__backend_arm(struct fwd *f);
+void fwd__conn_arm(struct fwd_conn *c);
 
 /* relay.c */
 /* Called after every backend step (libssh callbacks have recorded). */
 void fwd__relay_step(struct fwd *f);
 /* The backend failed: message to the client and exit 255. */
 void fwd__fail(struct fwd *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Node chosen (menu or target): start the backend. */
+/* Node chosen (menu or target): attach to the node connection. */
 void fwd__go(struct fwd *f);
-/* Everything of the backend is closed: release the channel if close() came. */
-void fwd__backend_gone(struct fwd *f);
+/* Ends the channel's forwarding (detach, close its timer); idempotent. */
+void fwd__end(struct fwd *f);
 
 #endif

@@ -151,7 +151,7 @@ static void menu_leave(struct fwd *f, int status)
 	chan_exit(f->ch, status);
 	fwd__menu_free(f);
 	f->st = FS_DONE;
-	fwd__backend_stop(f);
+	fwd__end(f);
 }
 
 /* The node is chosen: leave the menu and connect. */

@@ -85,25 +85,42 @@ void fwd__fail(struct fwd *f, const char *fmt, ...)
 		chan_exit(f->ch, 255);
 	}
 	f->st = FS_DONE;
-	fwd__backend_stop(f);
+	fwd__end(f);
 }
 
 static void fwd_free(struct fwd *f)
 {
 	sbuf_free(&f->in_out);
 	sbuf_free(&f->in_err);
-	free(f->key_path);
 	free(f);
 }
 
-void fwd__backend_gone(struct fwd *f)
+/* Releases the channel once close() came and nothing of ours is left. */
+static void fwd_maybe_release(struct fwd *f)
 {
-	f->backend_live = false;
-	if (f->closing && !f->released) {
+	if (f->closing && f->ending && !f->timer_open && !f->released) {
 		f->released = true;
 		chan_release(f->ch);
 		fwd_free(f);
 	}
+}
+
+static void fwd_timer_closed_cb(uv_handle_t *h)
+{
+	struct fwd *f = h->data;
+
+	f->timer_open = false;
+	fwd_maybe_release(f);
+}
+
+void fwd__end(struct fwd *f)
+{
+	if (f->ending)
+		return;
+	f->ending = true;
+	fwd__conn_detach(f);
+	if (f->timer_open)
+		uv_close((uv_handle_t *)&f->timer, fwd_timer_closed_cb);
 }
 
 /* The node closed the channel and everything it sent was passed on. */
@@ -126,7 +143,7 @@ static void fwd_finish(struct fwd *f)
 		chan_exit(f->ch, 255);
 	}
 	f->st = FS_DONE;
-	fwd__backend_stop(f);
+	fwd__end(f);
 }
 
 /* --- channel setup on the node --- */
@@ -147,7 +164,7 @@ static void fwd_step_open(struct fwd *f)
 	int r;
 
 	if (f->bch == NULL) {
-		if ((f->bch = ssh_channel_new(f->bs)) == NULL) {
+		if ((f->bch = ssh_channel_new(f->conn->bs)) == NULL) {
 			fwd__fail(f, "node unreachable (out of memory)");
 			return;
 		}
@@ -164,7 +181,7 @@ static void fwd_step_open(struct fwd *f)
 		if (f->mode == FWD_TUNNEL)
 			fwd__fail(f, "the node refused the tunnel to %s:%s", f->argv[0], f->argv[1]);
 		else
-			fwd__fail(f, "the node refused the session (%s)", ssh_get_error(f->bs));
+			fwd__fail(f, "the node refused the session (%s)", ssh_get_error(f->conn->bs));
 		return;
 	}
 	if (f->mode == FWD_TUNNEL)
@@ -237,8 +254,6 @@ static void fwd_flush_queued(struct fwd *f)
 	f->nsig = 0;
 }
 
-static void fwd_timer_cb(uv_timer_t *t);
-
 static void fwd_step_start(struct fwd *f)
 {
 	const char *line = chan_exec_line(f->ch);
@@ -282,14 +297,22 @@ static void fwd_pull(struct fwd *f, bool is_err)
 		sbuf_consume(b, k);
 }
 
-static void fwd_eof_timer_cb(uv_timer_t *t)
+/* The channel's timer: menu idle timeout, then the node's delayed EOF. */
+static void fwd_timer_cb(uv_timer_t *t)
 {
 	struct fwd *f = t->data;
+	uint64_t prev = log_set_sid(f->si->id);
 
-	if (f->st != FS_RELAY || f->stopping || f->node_eof_sent)
-		return;
-	f->node_eof_sent = true;
-	chan_send_eof(f->ch);
+	if (f->st == FS_CHOOSE) {
+		chan_errorf(f->ch, "\r\nsftpgw: no choice within %d s\r\n", FWD_MENU_IDLE_S);
+		chan_exit(f->ch, 1);
+		f->st = FS_DONE;
+		fwd__end(f);
+	} else if (f->st == FS_RELAY && !f->ending && !f->node_eof_sent) {
+		f->node_eof_sent = true;
+		chan_send_eof(f->ch);
+	}
+	log_set_sid(prev);
 }
 
 static void fwd_relay(struct fwd *f)
@@ -314,7 +337,7 @@ static void fwd_relay(struct fwd *f)
 	}
 	if (drained && !f->node_eof_seen) {
 		f->node_eof_seen = true;
-		uv_timer_start(&f->eof_timer, fwd_eof_timer_cb, FWD_EOF_DELAY_MS, 0);
+		uv_timer_start(&f->timer, fwd_timer_cb, FWD_EOF_DELAY_MS, 0);
 	}
 }
 
@@ -324,12 +347,8 @@ void fwd__relay_step(struct fwd *f)
 
 	do {
 		before = f->st;
-		if (f->stopping || f->st == FS_DONE)
+		if (f->ending || f->st == FS_DONE || f->conn == NULL)
 			return;
-		if (f->conn_lost) {
-			fwd__fail(f, "connection to the node lost (%s)", f->why);
-			return;
-		}
 		switch (f->st) {
 		case FS_OPEN: fwd_step_open(f); break;
 		case FS_PTY: fwd_step_pty(f); break;
@@ -341,51 +360,24 @@ void fwd__relay_step(struct fwd *f)
 	if (f->st == FS_RELAY) {
 		if (!f->relay_started) {
 			f->relay_started = true;
-			uv_timer_start(&f->timer, fwd_timer_cb, FWD_KEEPALIVE_S * 1000,
-			               FWD_KEEPALIVE_S * 1000);
 			fwd_flush_queued(f);
 			log_info("forwarding to %s (%s@%s:%d)", f->label, f->node.account, f->node.host,
 			         f->node.port);
 		}
 		fwd_relay(f);
 	}
-	if (!f->stopping)
-		fwd__backend_arm(f);
+	if (!f->ending)
+		fwd__conn_arm(f->conn);
 }
 
-static void fwd_timer_cb(uv_timer_t *t)
-{
-	struct fwd *f = t->data;
-	uint64_t prev = log_set_sid(f->si->id);
-
-	if (f->st == FS_CHOOSE) {
-		chan_errorf(f->ch, "\r\nsftpgw: no choice within %d s\r\n", FWD_MENU_IDLE_S);
-		chan_exit(f->ch, 1);
-		f->st = FS_DONE;
-		fwd__backend_stop(f);
-	} else if (f->st < FS_RELAY) {
-		fwd__fail(f, "node unreachable (no answer within %d s)", f->si->cfg->node_connect_timeout);
-	} else if (f->st == FS_RELAY && f->bs != NULL) {
-		if (uv_now(f->si->loop) - f->last_io >= FWD_KEEPALIVE_S * 1000u) {
-			ssh_send_ignore(f->bs, "");
-			fwd__backend_arm(f);
-		}
-		if (sbuf_avail(&f->in_out) == 0)
-			sbuf_free(&f->in_out); /* idle sessions keep no big buffers */
-	}
-	log_set_sid(prev);
-}
-
-/* Node chosen: connect. */
+/* Node chosen: connect (or share this session's connection to it). */
 void fwd__go(struct fwd *f)
 {
-	int to = f->si->cfg->node_connect_timeout > 0 ? f->si->cfg->node_connect_timeout : 10;
-
 	snprintf(f->label, sizeof(f->label), "%s/%s", f->env.name, f->node.name);
 	log_info("%s for %s goes to node %s", f->mode == FWD_TUNNEL ? "tunnel" : f->mode == FWD_EXEC ? "command" : "shell",
 	         f->si->target.user, f->label);
-	uv_timer_start(&f->timer, fwd_timer_cb, (uint64_t)to * 1000u, 0);
-	fwd__backend_start(f);
+	uv_timer_stop(&f->timer);
+	fwd__conn_attach(f);
 }
 
 /* --- the kind --- */
@@ -399,7 +391,6 @@ static struct fwd *fwd_new(struct chan *ch, enum fwd_mode mode)
 	f->ch = ch;
 	f->si = chan_sess(ch);
 	f->mode = mode;
-	f->fd = -1;
 	sbuf_init(&f->in_out, FWD_IN_BUF_MAX);
 	sbuf_init(&f->in_err, FWD_IN_BUF_MAX);
 	if (uv_timer_init(f->si->loop, &f->timer) != 0) {
@@ -408,11 +399,6 @@ static struct fwd *fwd_new(struct chan *ch, enum fwd_mode mode)
 	}
 	f->timer.data = f;
 	f->timer_open = true;
-	uv_timer_init(f->si->loop, &f->eof_timer);
-	f->eof_timer.data = f;
-	f->eof_timer_open = true;
-	f->handles_open = 2;
-	f->backend_live = true;
 	chan_set_data(ch, f);
 	return f;
 }
@@ -424,7 +410,7 @@ static void fwd_refused(struct fwd *f, const struct fwd_choice *c)
 		chan_errorf(f->ch, "%s%s", c->msg, fwd_eol(f));
 	chan_exit(f->ch, c->status);
 	f->st = FS_DONE;
-	fwd__backend_stop(f);
+	fwd__end(f);
 }
 
 /* argv[0] of an exec for messages; the core may pass argv NULL for a line
@@ -484,7 +470,7 @@ static size_t fwd_input(struct chan *ch, const uint8_t *data, size_t len)
 		uv_timer_start(&f->timer, fwd_timer_cb, FWD_MENU_IDLE_S * 1000u, 0);
 		return fwd__menu_input(f, data, len);
 	}
-	if (f->st == FS_DONE || f->stopping)
+	if (f->st == FS_DONE || f->ending)
 		return len;
 	if (f->st != FS_RELAY || f->client_eof_sent) {
 		f->client_blocked = true;
@@ -493,12 +479,12 @@ static size_t fwd_input(struct chan *ch, const uint8_t *data, size_t len)
 	win = ssh_channel_window_size(f->bch);
 	w = ssh_channel_write(f->bch, data, (uint32_t)(len < win ? len : win));
 	if (w < 0) {
-		fwd__fail(f, "connection to the node lost (%s)", ssh_get_error(f->bs));
+		fwd__fail(f, "connection to the node lost (%s)", ssh_get_error(f->conn->bs));
 		return len;
 	}
 	if ((size_t)w < len)
 		f->client_blocked = true;
-	fwd__backend_arm(f);
+	fwd__conn_arm(f->conn);
 	return (size_t)w;
 }
 
@@ -507,7 +493,7 @@ static void fwd_writable(struct chan *ch)
 	struct fwd *f = chan_data(ch);
 	uint64_t prev = log_set_sid(f->si->id);
 
-	if (f->st == FS_RELAY && !f->stopping)
+	if (f->st == FS_RELAY && !f->ending)
 		fwd__relay_step(f);
 	else if (f->st == FS_CHOOSE)
 		chan_resume_input(ch); /* the menu may have held keys back for lack of room */
@@ -522,8 +508,8 @@ static void fwd_eof(struct chan *ch)
 	if (f->st == FS_CHOOSE) {
 		chan_exit(ch, 0);
 		f->st = FS_DONE;
-		fwd__backend_stop(f);
-	} else if (f->st == FS_RELAY && !f->stopping) {
+		fwd__end(f);
+	} else if (f->st == FS_RELAY && !f->ending) {
 		fwd__relay_step(f);
 	}
 }
@@ -534,13 +520,8 @@ static void fwd_close(struct chan *ch)
 
 	f->closing = true;
 	fwd__menu_free(f);
-	if (f->backend_live) {
-		fwd__backend_stop(f); /* may free f */
-		return;
-	}
-	f->released = true;
-	chan_release(ch);
-	fwd_free(f);
+	fwd__end(f);
+	fwd_maybe_release(f); /* or later, when the timer has closed */
 }
 
 static void fwd_winch(struct chan *ch, const struct chan_pty *pty)
@@ -549,9 +530,9 @@ static void fwd_winch(struct chan *ch, const struct chan_pty *pty)
 
 	if (f->st == FS_CHOOSE) {
 		fwd__menu_redraw(f);
-	} else if (f->st == FS_RELAY && !f->stopping) {
+	} else if (f->st == FS_RELAY && !f->ending) {
 		ssh_channel_change_pty_size(f->bch, (int)pty->cols, (int)pty->rows);
-		fwd__backend_arm(f);
+		fwd__conn_arm(f->conn);
 	} else if (f->st > FS_PTY && f->st < FS_RELAY) {
 		f->winch_queued = true; /* a request is pending: send after it */
 	}
@@ -561,13 +542,13 @@ static void fwd_signal(struct chan *ch, const char *name)
 {
 	struct fwd *f = chan_data(ch);
 
-	if (f->st == FS_RELAY && !f->stopping) {
+	if (f->st == FS_RELAY && !f->ending) {
 		if (strcmp(name, "BREAK") == 0)
 			ssh_channel_request_send_break(f->bch, FWD_BREAK_MS);
 		else
 			ssh_channel_request_send_signal(f->bch, name);
-		fwd__backend_arm(f);
-	} else if (f->st >= FS_KEY && f->st < FS_RELAY && f->nsig < FWD_SIGQ_MAX) {
+		fwd__conn_arm(f->conn);
+	} else if (f->st >= FS_WAIT && f->st < FS_RELAY && f->nsig < FWD_SIGQ_MAX) {
 		snprintf(f->sigq[f->nsig++], sizeof(f->sigq[0]), "%s", name);
 	}
 }
@@ -578,7 +559,7 @@ static void fwd_revalidate(struct chan *ch)
 	char buf[FWD_WHY_MAX];
 	const char *why;
 
-	if (f->st == FS_CHOOSE || f->st == FS_DONE || f->stopping)
+	if (f->st == FS_CHOOSE || f->st == FS_DONE || f->ending)
 		return;
 	if ((why = fwd__target_recheck(f, buf, sizeof(buf))) == NULL)
 		return;
@@ -586,7 +567,7 @@ static void fwd_revalidate(struct chan *ch)
 	chan_errorf(ch, "%ssftpgw: %s%s", chan_pty(ch)->set ? "\r\n" : "", why, fwd_eol(f));
 	chan_exit(ch, 255);
 	f->st = FS_DONE;
-	fwd__backend_stop(f);
+	fwd__end(f);
 }
 
 const struct chan_kind fwd_shell_kind = {

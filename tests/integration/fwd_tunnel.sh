@@ -59,6 +59,22 @@ admin env allow-tunnel demo 'localhost:*' >/dev/null
 out=$(curl -fsS --max-time 5 --socks5-hostname "127.0.0.1:$D1" "http://localhost:$HTTP_PORT/hello.txt") ||
 	fail "ssh -D with localhost:* allowed"
 [ "$out" = "hello through the node" ] || fail "wrong body via -D: $out"
+# a command and tunnels of one ssh connection share one node connection
+before=$(grep -c "logged in to node demo/web1" "$GW_LOG")
+L3=$(free_port)
+ssh $SSH_COMMON -p "$PORT" -i "$T/id_alice" -L "$L3:localhost:$HTTP_PORT" alice@127.0.0.1 \
+	sh -c "'echo up; sleep 3'" </dev/null >"$T/shared.out" 2>&1 &
+SSH_PIDS="$SSH_PIDS $!"
+for _ in $(seq 1 100); do grep -q up "$T/shared.out" 2>/dev/null && break; sleep 0.05; done
+for i in 1 2 3; do
+	curl -fsS --max-time 5 "http://127.0.0.1:$L3/hello.txt" >"$T/c$i" &
+done
+for i in 1 2 3; do
+	for _ in $(seq 1 100); do [ -s "$T/c$i" ] && break; sleep 0.05; done
+	grep -q "hello through the node" "$T/c$i" || fail "tunnel $i of the shared connection"
+done
+after=$(grep -c "logged in to node demo/web1" "$GW_LOG")
+[ $((after - before)) = 1 ] || fail "$((after - before)) node logins for one ssh connection, wanted 1"
 admin env deny-tunnel demo 'localhost:*' >/dev/null
 admin env deny-tunnel demo "localhost:$HTTP_PORT" >/dev/null
 curl -fsS --max-time 5 --socks5-hostname "127.0.0.1:$D1" "http://localhost:$HTTP_PORT/hello.txt" \
