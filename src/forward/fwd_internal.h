@@ -116,6 +116,7 @@ struct fwd {
 	int nsig;
 	/* relay */
 	struct sbuf in_out, in_err;  /* node output not yet queued to the client */
+	uint32_t pending[2];         /* bytes libssh holds for us (stdout, stderr) */
 	bool relay_started;
 	bool client_blocked;         /* input() took less than offered */
 	bool client_eof, client_eof_sent;

@@ -63,6 +63,20 @@ static void fwd_signal_cb(ssh_session s, ssh_channel c, const char *sig, int cor
 	snprintf(f->exit_sig, sizeof(f->exit_sig), "%s", sig ? sig : "KILL");
 }
 
+/* Data arrived: take nothing here (the relay reads when the client has
+ * room), only note how much libssh holds, which spares a poll per step. */
+static int fwd_data_cb(ssh_session s, ssh_channel c, void *data, uint32_t len, int is_stderr,
+                       void *ud)
+{
+	struct fwd *f = ud;
+
+	(void)s;
+	(void)c;
+	(void)data;
+	f->pending[is_stderr ? 1 : 0] = len;
+	return 0;
+}
+
 /* --- ending --- */
 
 static const char *fwd_eol(const struct fwd *f)
@@ -152,6 +166,7 @@ static void fwd_set_callbacks(struct fwd *f)
 {
 	memset(&f->cb, 0, sizeof(f->cb));
 	f->cb.userdata = f;
+	f->cb.channel_data_function = fwd_data_cb;
 	f->cb.channel_close_function = fwd_close_cb;
 	f->cb.channel_exit_status_function = fwd_status_cb;
 	f->cb.channel_exit_signal_function = fwd_signal_cb;
@@ -279,14 +294,18 @@ static void fwd_pull(struct fwd *f, bool is_err)
 	uint8_t *p;
 	int n;
 
-	if (sbuf_avail(b) == 0) {
-		n = ssh_channel_poll(f->bch, is_err);
-		if (n > FWD_IN_BUF_MAX)
-			n = FWD_IN_BUF_MAX;
-		if (n > 0 && sbuf_reserve(b, (size_t)n, &p) == 0) {
+	uint32_t *pend = &f->pending[is_err ? 1 : 0];
+
+	if (sbuf_avail(b) == 0 && *pend > 0) {
+		n = *pend > FWD_IN_BUF_MAX ? FWD_IN_BUF_MAX : (int)*pend;
+		if (sbuf_reserve(b, (size_t)n, &p) == 0) {
 			n = ssh_channel_read_nonblocking(f->bch, p, (uint32_t)n, is_err);
-			if (n > 0)
+			if (n > 0) {
 				sbuf_commit(b, (size_t)n);
+				*pend -= (uint32_t)n < *pend ? (uint32_t)n : *pend;
+			} else {
+				*pend = 0;
+			}
 		}
 	}
 	room = chan_out_room(f->ch);
