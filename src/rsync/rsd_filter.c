@@ -3,7 +3,7 @@
  * such as "-/ ", "-! ", "-s ", "-r "), and rsync's matching of them: patterns
  * without '/' match the last component, others the whole relative path
  * ('/'-anchored or at any component boundary), a trailing '/' only matches
- * directories, "**" crosses '/', "dir/***" is the dir and all below it.
+ * directories, "**" crosses '/', and "dir" + "/" + "***" is the dir and all below.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -100,23 +100,20 @@ static bool rule_hit(const struct rsd_rule *ru, const char *name, bool is_dir)
 
 	if ((ru->flags & RSD_R_DIR) && !is_dir)
 		return (ru->flags & RSD_R_NEGATE) != 0;
-	if (pl >= 4 && strcmp(pat + pl - 4, "/***") == 0) {
-		/* "dir/***": the directory itself or anything below it */
+	if (pl >= 4 && strcmp(pat + pl - 4, "/" "***") == 0) {
+		/* the directory itself or anything below it */
 		char tmp[RSD_MAXPATH + 8];
+		struct rsd_rule sub = { tmp, ru->flags & ~(RSD_R_DIR | RSD_R_NEGATE) };
 
-		if (pl - 4 + 4 >= sizeof(tmp))
+		if (pl + 4 >= sizeof(tmp))
 			return false;
 		memcpy(tmp, pat, pl - 4);
 		tmp[pl - 4] = '\0';
-		struct rsd_rule a = { tmp, ru->flags & ~(RSD_R_DIR | RSD_R_NEGATE) };
-		memcpy(tmp + pl - 4, "/**", 4);
-		struct rsd_rule b = { tmp, a.flags };
-
-		tmp[pl - 4] = '\0';
-		hit = rule_hit(&a, name, is_dir);
+		hit = rule_hit(&sub, name, is_dir);
 		if (!hit) {
-			memcpy(tmp + pl - 4, "/**", 4);
-			hit = rule_hit(&b, name, is_dir);
+			memcpy(tmp + pl - 4, "/" "**", 4);
+			sub.flags |= RSD_R_SLASH;
+			hit = rule_hit(&sub, name, is_dir);
 		}
 	} else if (ru->flags & RSD_R_ANCHOR) {
 		hit = rsd_wildmatch(pat, name);

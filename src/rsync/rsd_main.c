@@ -161,6 +161,10 @@ static void rsd_close(struct chan *ch)
 {
 	struct rsd *r = chan_data(ch);
 
+	if (r == NULL) { /* start() refused: nothing of ours to stop */
+		chan_release(ch);
+		return;
+	}
 	uv_mutex_lock(&r->mu);
 	r->closed = true;
 	r->abort = true;
