@@ -214,6 +214,8 @@ void rsd_write_vstring(struct rsd *r, const char *s);
 void rsd_flush(struct rsd *r);
 void rsd_msg(struct rsd *r, int code, const void *p, size_t n);
 void rsd_msg_int(struct rsd *r, int code, int32_t v);
+#define RSD_DRAIN_SECS 10 /* waiting for the client to hang up after an error */
+void rsd_error_exit(struct rsd *r, int code);
 
 /* rsd_main.c: handshake and roles */
 void rsd_session_run(struct rsd *r);

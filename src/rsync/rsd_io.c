@@ -520,6 +520,40 @@ void rsd_msg(struct rsd *r, int code, const void *p, size_t n)
 	uv_mutex_unlock(&r->omu);
 }
 
+/* Protocol >= 31 ending after a fatal error (rsync's exit_cleanup): tell the
+ * client our exit code, then read until it hangs up or answers, so it reports
+ * our error rather than a broken connection. */
+void rsd_error_exit(struct rsd *r, int code)
+{
+	uint8_t b[4] = { (uint8_t)code, (uint8_t)(code >> 8), (uint8_t)(code >> 16), (uint8_t)(code >> 24) };
+	uint8_t h[4], msg[RSD_MAX_MSG];
+
+	if (!r->mux_out || r->proto < 31 || r->abort)
+		return;
+	uv_mutex_lock(&r->omu);
+	flush_locked(r);
+	put_frame(r, RSD_MSG_ERROR_EXIT, b, 4);
+	uv_mutex_unlock(&r->omu);
+	if (r->o.timeout == 0 || r->o.timeout > RSD_DRAIN_SECS)
+		r->o.timeout = RSD_DRAIN_SECS;
+	for (;;) {
+		if (rsd_raw_read(r, h, 4) != 0)
+			return;
+		uint32_t v = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+		size_t len = v & 0xffffff;
+
+		while (len > 0) {
+			size_t n = len < sizeof(msg) ? len : sizeof(msg);
+
+			if (rsd_raw_read(r, msg, n) != 0)
+				return;
+			len -= n;
+		}
+		if ((v >> 24) == RSD_MPLEX_BASE + RSD_MSG_ERROR_EXIT)
+			return;
+	}
+}
+
 void rsd_msg_int(struct rsd *r, int code, int32_t v)
 {
 	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };

@@ -437,4 +437,7 @@ void rsd_session_run(struct rsd *r)
 	else
 		rsd_receiver_run(r);
 	rsd_flush(r);
+	/* (an empty list ends without this: that client just waits for our exit) */
+	if (rsd_bad(r))
+		rsd_error_exit(r, atomic_load(&r->err));
 }
