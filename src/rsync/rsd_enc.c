@@ -2,7 +2,8 @@
  *
  * A varint/varlong starts with a byte whose high bits count the extra bytes
  * that follow (like UTF-8); the extra bytes are the value's low bytes, little
- * endian, and the first byte holds the top bits. Pure functions (unit tested).
+ * endian, and the first byte holds the top bits. Also the file-list order.
+ * Pure functions (unit tested).
  */
 #include <string.h>
 
@@ -193,3 +194,74 @@ short_:
 	b->off = off;
 	return rc;
 }
+
+/* One path component for comparison: its bytes, whether it counts as a
+ * directory level ("PATH", compared with a trailing '/'), or the end. */
+struct comp {
+	const char *p;
+	size_t n;
+	bool path;
+	bool end;
+};
+
+static void comp_next(const char **s, bool is_dir, struct comp *c)
+{
+	const char *p = *s;
+
+	if (p == NULL) {
+		c->end = true, c->path = false, c->n = 0, c->p = "";
+		return;
+	}
+	const char *e = strchr(p, '/');
+
+	c->end = false;
+	c->p = p;
+	if (e != NULL) {
+		c->n = (size_t)(e - p);
+		c->path = true;
+		*s = e + 1;
+	} else {
+		c->n = strlen(p);
+		c->path = is_dir && !(c->n == 1 && p[0] == '.');
+		if (!c->path && c->n == 1 && p[0] == '.')
+			c->n = 0; /* "." sorts as the empty item, before everything */
+		*s = NULL;
+	}
+}
+
+/* Byte at i of the component as compared: its name, then '/' for a PATH. */
+static int comp_at(const struct comp *c, size_t i)
+{
+	if (i < c->n)
+		return (unsigned char)c->p[i];
+	if (i == c->n && c->path)
+		return '/';
+	return -1;
+}
+
+int rsd_name_cmp(const char *a, bool a_dir, const char *b, bool b_dir)
+{
+	const char *sa = a, *sb = b;
+
+	for (;;) {
+		struct comp ca, cb;
+
+		comp_next(&sa, a_dir, &ca);
+		comp_next(&sb, b_dir, &cb);
+		if (ca.end && cb.end)
+			return 0;
+		if (ca.path != cb.path)
+			return ca.path ? 1 : -1;
+		for (size_t i = 0;; i++) {
+			int x = comp_at(&ca, i), y = comp_at(&cb, i);
+
+			if (x != y)
+				return (x < 0 ? 0 : x) - (y < 0 ? 0 : y);
+			if (x < 0)
+				break;
+		}
+		if (ca.end || cb.end)
+			return ca.end ? -1 : 1;
+	}
+}
+
