@@ -9,6 +9,7 @@
  * project's shell-word parser, as the daemon does.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,8 +198,25 @@ void chan_release(struct chan *ch)
 	uv_close((uv_handle_t *)&ch->out, NULL);
 }
 
+/* The client went away (rsync signals its remote shell when killed): do what
+ * the core does when a client disconnects. */
+static void signal_cb(uv_signal_t *h, int signum)
+{
+	(void)signum;
+	uv_signal_stop(h);
+	uv_close((uv_handle_t *)h, NULL);
+	if (!C.closed) {
+		C.closed = C.exited = true;
+		if (C.reading)
+			uv_read_stop((uv_stream_t *)&C.in);
+		C.kind->close(&C);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	static uv_signal_t sigs[4];
+	static const int signums[4] = { SIGTERM, SIGUSR1, SIGHUP, SIGINT };
 	const char *root = getenv("RSD_ROOT"), *ro = getenv("RSD_RO");
 	struct vfs_mount_spec m[2] = { { "/m", root, false }, { "/ro", ro, true } };
 	char line[65536] = "";
@@ -232,6 +250,12 @@ int main(int argc, char **argv)
 	uv_pipe_init(loop, &C.out, 0);
 	uv_pipe_open(&C.in, 0);
 	uv_pipe_open(&C.out, 1);
+	signal(SIGPIPE, SIG_IGN);
+	for (int k = 0; k < 4; k++) {
+		uv_signal_init(loop, &sigs[k]);
+		uv_signal_start(&sigs[k], signal_cb, signums[k]);
+		uv_unref((uv_handle_t *)&sigs[k]);
+	}
 	if (C.kind->start(&C, words) == 0) {
 		C.reading = true;
 		uv_read_start((uv_stream_t *)&C.in, alloc_cb, read_cb);

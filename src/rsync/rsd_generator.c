@@ -146,6 +146,15 @@ static void gen_dir(struct rsd *r, int32_t ndx, const char *path, int have, cons
 		rsd_delete_in_dir(r, rsd_fname(&r->fl, f));
 }
 
+/* A symlink's own mtime (never the target's). */
+static void link_times(struct rsd *r, const struct rsd_file *f, const char *path, int64_t cur)
+{
+	struct vfs_setattr sa = { .valid = VFS_SET_TIMES, .mtime = f->mtime, .atime = f->mtime };
+
+	if (r->o.times && !r->o.omit_link_times && !r->o.dry_run && cur != f->mtime)
+		(void)vfs_setattr(r->view, path, &sa, false);
+}
+
 static void gen_link(struct rsd *r, int32_t ndx, const char *path, int have, const struct vfs_attr *st)
 {
 	struct rsd_file *f = &r->fl.f[ndx];
@@ -154,8 +163,10 @@ static void gen_link(struct rsd *r, int32_t ndx, const char *path, int have, con
 	int rc;
 
 	if (have == 0 && S_ISLNK(st->mode) && vfs_readlink(r->view, path, cur, sizeof(cur)) >= 0 &&
-	    strcmp(cur, target) == 0)
+	    strcmp(cur, target) == 0) {
+		link_times(r, f, path, st->mtime);
 		return;
+	}
 	if (have == 0 && (rc = clear_way(r, path, st)) < 0) {
 		rsd_file_error(r, "rsync: [generator] cannot replace \"%s\": %s", rsd_fname(&r->fl, f),
 		               sgw_strerror(rc));
@@ -166,6 +177,7 @@ static void gen_link(struct rsd *r, int32_t ndx, const char *path, int have, con
 		               target, sgw_strerror(rc));
 		return;
 	}
+	link_times(r, f, path, INT64_MIN);
 	itemize(r, ndx, ITEM_LOCAL_CHANGE | (have < 0 ? ITEM_IS_NEW : 0));
 }
 
