@@ -83,7 +83,7 @@ struct rsd_opts {
 	bool ignore_existing, existing, inplace, partial, append, remove_source, numeric_ids;
 	bool delete_mode, delete_before, delete_during, delete_after, delete_delay;
 	bool delete_excluded, force, stats, omit_dir_times, omit_link_times, list_only, mkpath;
-	int verbose, timeout;
+	int verbose, timeout, append_count;
 	int compress_level;
 	bool new_compress, old_compress;
 	int32_t block_size;
