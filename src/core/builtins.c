@@ -15,6 +15,7 @@ static const struct chan_builtin builtins[] = {
 	/* src/archive */
 
 	/* src/rsync */
+	{ "rsync", &rsd_kind },
 
 	{ NULL, NULL }
 };
