@@ -143,6 +143,7 @@ struct rsd {
 	struct chan *ch;
 	struct vfs_view *view;
 	char **argv;
+	bool argv_owned;      /* -s: the strings came from the stream */
 	struct rsd_opts o;
 
 	/* rings and their synchronisation (loop <-> job) */

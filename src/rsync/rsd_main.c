@@ -74,6 +74,8 @@ static void rsd_free(struct rsd *r)
 	rsd_token_free(r);
 	free(r->inr);
 	free(r->outr);
+	for (int i = 0; r->argv_owned && r->argv[i] != NULL; i++)
+		free(r->argv[i]);
 	free(r->argv);
 	uv_mutex_destroy(&r->mu);
 	uv_mutex_destroy(&r->omu);
@@ -303,6 +305,7 @@ static void read_secluded_args(struct rsd *r)
 	/* keep argv alive for the whole transfer (o.args points into it) */
 	free(r->argv);
 	r->argv = argv;
+	r->argv_owned = true;
 	return;
 out:
 	for (int i = 0; i < argc; i++)
