@@ -187,6 +187,8 @@ struct rsd {
 	z_stream zin, zout;
 	bool zin_init, zout_init;
 	void *tok_tx, *tok_rx;  /* rsd_token.c's state per direction */
+	uint8_t *wbuf, *blkbuf; /* receiver: write buffer, one basis block */
+	void *bmd;              /* EVP_MD_CTX for block sums (one thread uses it) */
 };
 
 /* rsd_io.c: blocking I/O of the job */
@@ -263,6 +265,6 @@ void rsd_token_reset_recv(struct rsd *r);
 void rsd_token_free(struct rsd *r);
 
 /* checksums (OpenSSL md5, seeded as rsync seeds them) */
-void rsd_block_md5(const struct rsd *r, const uint8_t *p, size_t n, uint8_t out[RSD_SUM_LEN]);
+void rsd_block_md5(struct rsd *r, const uint8_t *p, size_t n, uint8_t out[RSD_SUM_LEN]);
 
 #endif

@@ -166,12 +166,12 @@ static void put_block(struct rsd *r, struct wfile *w, int basis, const int32_t h
 /* Reads the token stream into w; returns false on a protocol error. */
 static bool recv_tokens(struct rsd *r, struct wfile *w, int basis, const int32_t hdr[4], EVP_MD_CTX *md)
 {
-	uint8_t *tmp = malloc(RSD_BLOCK_MAX);
-
-	if (tmp == NULL) {
+	if (r->blkbuf == NULL && (r->blkbuf = malloc(RSD_BLOCK_MAX)) == NULL) {
 		rsd_fail(r, RERR_MALLOC, "out of memory");
 		return false;
 	}
+	uint8_t *tmp = r->blkbuf;
+
 	rsd_token_begin(r);
 	for (;;) {
 		uint8_t *data = NULL;
@@ -193,7 +193,6 @@ static bool recv_tokens(struct rsd *r, struct wfile *w, int basis, const int32_t
 		}
 		put_block(r, w, basis, hdr, i, md, tmp);
 	}
-	free(tmp);
 	wflush(w);
 	return !rsd_bad(r);
 }
@@ -291,7 +290,9 @@ static void recv_one(struct rsd *r, int32_t ndx)
 		rsd_file_error(r, "rsync: [receiver] cannot write \"%s\": %s", rsd_fname(&r->fl, f), sgw_strerror(rc));
 		w.fd = -1;
 	}
-	w.buf = malloc(WBUF);
+	if (r->wbuf == NULL)
+		r->wbuf = malloc(WBUF);
+	w.buf = r->wbuf;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 
 	if (w.buf == NULL || md == NULL) {
@@ -313,7 +314,6 @@ static void recv_one(struct rsd *r, int32_t ndx)
 	if (basis >= 0)
 		close(basis);
 	EVP_MD_CTX_free(md);
-	free(w.buf);
 }
 
 static int32_t read_ndx_item(struct rsd *r, uint32_t *iflags)
