@@ -41,6 +41,11 @@ diff -r "$M/tree" "$T/dl/tree" || fail "downloaded tree differs"
 if scp_o "$G:pub/media/tree" "$T/dl/x" 2>"$T/err"; then fail "dir without -r"; fi
 grep -q 'not a regular file' "$T/err" || fail "dir without -r: $(cat "$T/err")"
 
+if scp_o -r "$G:~" "$T/dl/home" 2>"$T/err"; then fail "the top directory was sent"; fi
+grep -q 'scp: ~: the top directory has no name' "$T/err" || fail "top dir: $(cat "$T/err")"
+scp_o -r "$G:pub" "$T/dl/" || fail "download of a synthesized dir"
+cmp "$T/loc/one" "$T/dl/pub/media/one" || fail "synthesized dir download differs"
+
 # --- wildcards, expanded by the gateway ---
 mkdir -p "$M/pics" "$T/dl/pics"
 for n in a b c; do echo "$n" >"$M/pics/$n.jpg"; done
