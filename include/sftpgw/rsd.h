@@ -17,7 +17,7 @@
 #define RSD_PROTOCOL 31          /* protocol version announced */
 #define RSD_MIN_PROTOCOL 30      /* oldest client protocol served */
 #define RSD_RING_SIZE (256 * 1024) /* each of the input and output rings of a transfer */
-#define RSD_MAX_ACTIVE 32        /* concurrent rsync transfers per process (one pool thread each) */
+#define RSD_MAX_ACTIVE 16        /* concurrent rsync transfers per process (one pool thread each; pool is 64) */
 #define RSD_MAX_FILES (1u << 20) /* file-list entries of one transfer */
 #define RSD_MAX_NAMEBYTES (128u << 20) /* bytes of names and link targets in one list */
 #define RSD_MAXPATH 1024         /* rsync's MAXPATHLEN: longest relative name on the wire */

@@ -30,7 +30,7 @@
 #define XJOB_IN_MAX (1024 * 1024)   /* client input held for a job */
 #define XJOB_OUT_MAX (1024 * 1024)  /* job output waiting for chan_out_room() */
 #define XJOB_ERR_MAX (64 * 1024)    /* job stderr waiting likewise */
-#define XJOB_MAX_ACTIVE 12          /* jobs at once in the process (threadpool is 16) */
+#define XJOB_MAX_ACTIVE 16          /* jobs at once in the process (threadpool is 64) */
 
 struct xjob;
 

@@ -12,7 +12,7 @@
 #include "sftpgw/log.h"
 #include "sftpgw/vfs.h"
 
-#define MAIN_THREADPOOL_DEFAULT "16"  /* file work runs here; rsync holds one thread per transfer */
+#define MAIN_THREADPOOL_DEFAULT "64"  /* >= RSD_MAX_ACTIVE + XJOB_MAX_ACTIVE + room for short file operations */
 
 struct core_global core_g;
 
