@@ -45,4 +45,17 @@ t3=$(now_ms)
 [ "$(cat "$T/rc1")" = 255 ] || fail "stuck node exit status $(cat "$T/rc1")"
 grep -q "demo/stuck: node unreachable (no answer within 4 s)" "$T/e1" || fail "timeout message: $(cat "$T/e1")"
 [ $((t3 - t0)) -ge 3900 ] && [ $((t3 - t0)) -lt 7000 ] || fail "timeout after $((t3 - t0)) ms, wanted about 4000"
+
+# the client goes away while the node connection is still being set up
+ssh $SSH_COMMON -p "$PORT" -i "$T/id_alice" alice+demo+stuck@127.0.0.1 true </dev/null 2>/dev/null &
+CLIENT=$!
+sleep 0.5
+kill "$CLIENT"
+wait "$CLIENT" 2>/dev/null || true
+for _ in $(seq 1 100); do # sessions 1 and 2 above, and this one
+	[ "$(grep -c "session closed" "$GW_LOG")" -ge 3 ] && break
+	sleep 0.05
+done
+[ "$(grep -c "session closed" "$GW_LOG")" -ge 3 ] || fail "session not released after the client left during the connect"
+[ "$(ssh_as alice+demo+web1 alice echo still </dev/null)" = still ] || fail "daemon unhealthy afterwards"
 pass
