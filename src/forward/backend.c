@@ -370,6 +370,16 @@ static void fwd_pump(struct fwd_conn *c)
 	fwd_conn_each(c, fwd_chan_step);
 }
 
+static const char *fwd_sock_error(int fd, int status)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0)
+		return strerror(err);
+	return uv_strerror(status);
+}
+
 static void fwd_poll_cb(uv_poll_t *h, int status, int events)
 {
 	struct fwd_conn *c = h->data;
@@ -381,10 +391,11 @@ static void fwd_poll_cb(uv_poll_t *h, int status, int events)
 		return;
 	}
 	if (status < 0 && c->st == FC_CONNECT) {
-		snprintf(c->why, sizeof(c->why), "%s", uv_strerror(status));
+		snprintf(c->why, sizeof(c->why), "%s", fwd_sock_error(c->fd, status));
 		fwd_connect_next(c);
 	} else if (status < 0) {
-		fwd_conn_fail(c, "connection to the node lost (%s)", uv_strerror(status));
+		/* libuv says EBADF for any socket error (EPOLLERR): name the real one. */
+		fwd_conn_fail(c, "connection to the node lost (%s)", fwd_sock_error(c->fd, status));
 	} else if (c->st == FC_CONNECT) {
 		fwd_connected(c);
 	} else if (c->st == FC_HANDSHAKE) {
