@@ -48,7 +48,7 @@ grep -q "demo/stuck: node unreachable (no answer within 6 s)" "$T/e1" || fail "t
 [ $((t3 - t0)) -ge 5900 ] && [ $((t3 - t0)) -lt 9000 ] || fail "timeout after $((t3 - t0)) ms, wanted about 6000"
 
 # the client goes away while the node connection is still being set up
-ssh $SSH_COMMON -p "$PORT" -i "$T/id_alice" alice+demo+stuck@127.0.0.1 true </dev/null 2>/dev/null &
+ssh $SSH_COMMON -p "$PORT" -i "$T/id_alice" alice+demo+stuck@127.0.0.1 hostname </dev/null 2>/dev/null &
 CLIENT=$!
 sleep 0.5
 kill "$CLIENT"
