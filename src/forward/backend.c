@@ -232,7 +232,7 @@ static void fwd_timer_cb(uv_timer_t *t);
 static void fwd_conn_ready(struct fwd_conn *c)
 {
 	c->st = FC_READY;
-	c->last_io = uv_now(c->si->loop);
+	c->last_io = uv_now(c->loop);
 	uv_timer_start(&c->timer, fwd_timer_cb, FWD_KEEPALIVE_S * 1000u, FWD_KEEPALIVE_S * 1000u);
 	log_info("logged in to node %s as %s", c->label, c->node.account);
 	fwd_conn_each(c, fwd_chan_step);
@@ -358,7 +358,7 @@ static void fwd_pump(struct fwd_conn *c)
 
 	for (int i = 0; i < FWD_PUMP_ROUNDS && r == SSH_OK && !c->stopping; i++)
 		r = ssh_event_dopoll(c->ev, 0);
-	c->last_io = uv_now(c->si->loop);
+	c->last_io = uv_now(c->loop);
 	if (r == SSH_ERROR && !c->stopping) {
 		/* Let channels pass on what already arrived (exit status, close)
 		 * before the loss ends the rest. */
@@ -370,10 +370,20 @@ static void fwd_pump(struct fwd_conn *c)
 	fwd_conn_each(c, fwd_chan_step);
 }
 
+static const char *fwd_sock_error(int fd, int status)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0)
+		return strerror(err);
+	return uv_strerror(status);
+}
+
 static void fwd_poll_cb(uv_poll_t *h, int status, int events)
 {
 	struct fwd_conn *c = h->data;
-	uint64_t prev = log_set_sid(c->si->id);
+	uint64_t prev = log_set_sid(c->sid);
 
 	(void)events;
 	if (c->stopping) {
@@ -381,10 +391,11 @@ static void fwd_poll_cb(uv_poll_t *h, int status, int events)
 		return;
 	}
 	if (status < 0 && c->st == FC_CONNECT) {
-		snprintf(c->why, sizeof(c->why), "%s", uv_strerror(status));
+		snprintf(c->why, sizeof(c->why), "%s", fwd_sock_error(c->fd, status));
 		fwd_connect_next(c);
 	} else if (status < 0) {
-		fwd_conn_fail(c, "connection to the node lost (%s)", uv_strerror(status));
+		/* libuv says EBADF for any socket error (EPOLLERR): name the real one. */
+		fwd_conn_fail(c, "connection to the node lost (%s)", fwd_sock_error(c->fd, status));
 	} else if (c->st == FC_CONNECT) {
 		fwd_connected(c);
 	} else if (c->st == FC_HANDSHAKE) {
@@ -401,12 +412,12 @@ static void fwd_poll_cb(uv_poll_t *h, int status, int events)
 static void fwd_timer_cb(uv_timer_t *t)
 {
 	struct fwd_conn *c = t->data;
-	uint64_t prev = log_set_sid(c->si->id);
+	uint64_t prev = log_set_sid(c->sid);
 
 	if (c->st < FC_READY) {
 		fwd_conn_fail(c, "node unreachable (no answer within %d s)",
-		              c->si->cfg->node_connect_timeout);
-	} else if (c->st == FC_READY && uv_now(c->si->loop) - c->last_io >= FWD_KEEPALIVE_S * 1000u) {
+		              c->cfg->node_connect_timeout);
+	} else if (c->st == FC_READY && uv_now(c->loop) - c->last_io >= FWD_KEEPALIVE_S * 1000u) {
 		ssh_send_ignore(c->bs, "");
 		fwd__conn_arm(c);
 	}
@@ -449,7 +460,7 @@ static void fwd_connect_next(struct fwd_conn *c)
 		fwd_connect_next(c);
 		return;
 	}
-	if (uv_poll_init(c->si->loop, &c->poll, c->fd) != 0) {
+	if (uv_poll_init(c->loop, &c->poll, c->fd) != 0) {
 		fwd_conn_fail(c, "node unreachable (poll)");
 		return;
 	}
@@ -464,7 +475,7 @@ static void fwd_connect_next(struct fwd_conn *c)
 static void fwd_gai_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
 	struct fwd_conn *c = req->data;
-	uint64_t prev = log_set_sid(c->si->id);
+	uint64_t prev = log_set_sid(c->sid);
 
 	c->async_pending--;
 	c->ai = res;
@@ -490,7 +501,7 @@ static void fwd_key_work_cb(uv_work_t *req)
 static void fwd_key_done_cb(uv_work_t *req, int status)
 {
 	struct fwd_conn *c = req->data;
-	uint64_t prev = log_set_sid(c->si->id);
+	uint64_t prev = log_set_sid(c->sid);
 	struct addrinfo hints;
 	char port[16];
 
@@ -507,7 +518,7 @@ static void fwd_key_done_cb(uv_work_t *req, int status)
 		snprintf(port, sizeof(port), "%d", c->node.port);
 		c->gai.data = c;
 		c->st = FC_RESOLVE;
-		if (uv_getaddrinfo(c->si->loop, &c->gai, fwd_gai_cb, c->node.host, port, &hints) == 0)
+		if (uv_getaddrinfo(c->loop, &c->gai, fwd_gai_cb, c->node.host, port, &hints) == 0)
 			c->async_pending++;
 		else
 			fwd_conn_fail(c, "node unreachable (cannot resolve %s)", c->node.host);
@@ -517,8 +528,8 @@ static void fwd_key_done_cb(uv_work_t *req, int status)
 
 static int fwd_conn_start(struct fwd_conn *c)
 {
-	char *dir = config_state_dir(c->si->cfg);
-	int to = c->si->cfg->node_connect_timeout > 0 ? c->si->cfg->node_connect_timeout : 10;
+	char *dir = config_state_dir(c->cfg);
+	int to = c->cfg->node_connect_timeout > 0 ? c->cfg->node_connect_timeout : 10;
 	size_t len;
 
 	if (dir == NULL)
@@ -530,7 +541,7 @@ static int fwd_conn_start(struct fwd_conn *c)
 	}
 	snprintf(c->key_path, len, "%s/client_key", dir);
 	free(dir);
-	if (uv_timer_init(c->si->loop, &c->timer) != 0)
+	if (uv_timer_init(c->loop, &c->timer) != 0)
 		return -1;
 	c->timer.data = c;
 	c->timer_open = true;
@@ -538,7 +549,7 @@ static int fwd_conn_start(struct fwd_conn *c)
 	uv_timer_start(&c->timer, fwd_timer_cb, (uint64_t)to * 1000u, 0);
 	c->st = FC_KEY;
 	c->key_req.data = c;
-	if (uv_queue_work(c->si->loop, &c->key_req, fwd_key_work_cb, fwd_key_done_cb) != 0)
+	if (uv_queue_work(c->loop, &c->key_req, fwd_key_work_cb, fwd_key_done_cb) != 0)
 		return -1;
 	c->async_pending++;
 	return 0;
@@ -566,6 +577,9 @@ void fwd__conn_attach(struct fwd *f)
 			return;
 		}
 		c->si = f->si;
+		c->sid = f->si->id;
+		c->loop = f->si->loop;
+		c->cfg = f->si->cfg;
 		c->node = f->node;
 		c->fd = -1;
 		snprintf(c->label, sizeof(c->label), "%s", f->label);

@@ -52,7 +52,10 @@ struct fwd;
 
 struct fwd_conn {
 	struct fwd_conn *next;       /* this worker thread's connections */
-	const struct sess_info *si;
+	const struct sess_info *si;  /* compared only: the session may be gone before us */
+	uint64_t sid;                /* for log lines */
+	uv_loop_t *loop;
+	const struct sgw_config *cfg;
 	struct store_node node;
 	char label[NAME_MAX_LEN + NODE_MAX_LEN + 2];
 	enum fwd_conn_state st;
