@@ -45,6 +45,7 @@ extern const struct admin_cmd admin_mount_cmds[];
 extern const struct admin_cmd admin_hostkeys_cmds[];
 extern const struct admin_cmd admin_ca_cmds[];
 extern const struct admin_cmd admin_cert_cmds[];
+extern const struct admin_cmd admin_node_cmds[];
 
 /* Prints rows (a JSON array of objects) as an aligned table of the given
  * columns (keys, NULL-terminated) for people, or the array as JSON with --json. */
@@ -70,7 +71,8 @@ int admin_user_find(struct admin_ctx *c, const char *name, int64_t *id);
 int admin_store_fail(struct admin_ctx *c, int rc, const char *doing);
 /* A timestamp for output: ISO 8601 UTC string, or JSON null for 0. */
 json_t *admin_time(int64_t t);
-/* Reads a whole small file (public key, etc.; at most max bytes); caller frees. */
+/* Reads a whole small file (public key, etc.; at most max bytes, else -EFBIG),
+ * "-" meaning standard input; NUL-terminated, caller frees. */
 int admin_read_file(const char *path, size_t max, char **out, size_t *len);
 
 #endif

@@ -70,6 +70,11 @@ expect 1 "duplicate" admin mount add demo /pub/media/ "$T/docs"
 err_has "already"
 expect 1 "dot-dot" admin mount add demo /pub/../etc "$T/docs"
 err_has "'..'"
+long=/$(printf '%01022d' 0)
+expect 0 "virtual path of 1023 bytes" admin mount add demo "$long" "$T/docs"
+expect 1 "virtual path of 1024 bytes" admin mount add demo "${long}0" "$T/docs"
+err_has "longer than 1023"
+expect 0 "rm long mount" admin mount rm demo "$long"
 expect 0 "read-only mount" admin mount add demo /docs "$T/docs" --read-only
 expect 0 "mount list" admin mount list demo
 grep -q "^demo  */docs  *$T/docs  *ro$" "$T/out" || fail "mount list: $(cat "$T/out")"
@@ -109,6 +114,9 @@ if ssh-keygen -q -t rsa -b 1024 -N '' -C weak@x -f "$T/id_weak" >/dev/null 2>&1;
 	expect 1 "rsa 1024" admin key add demo "$T/id_weak.pub"
 	err_has "RSA key has 1024 bits; sftpgw needs at least 2048"
 fi
+gw_key stdin
+expect 0 "key from stdin" sh -c '"$0" --db "$1" key add demo - <"$2"' "$ADMIN" "$DB" "$T/id_stdin.pub"
+out_has "for user stdin"
 expect 1 "missing key file" admin key add demo "$T/nothere.pub"
 expect 1 "unknown env" admin key add nope "$T/id_app.pub"
 err_has "no environment 'nope'"
@@ -133,11 +141,27 @@ expect 0 "env list" admin env list
 grep -q '^other  *stopped' "$T/out" || fail "env stop not listed: $(cat "$T/out")"
 expect 0 "key rm" admin key rm "$fp"
 expect 1 "key rm again" admin key rm "$fp"
+expect 0 "user add" admin user add erin
+expect 1 "user add twice" admin user add erin
+err_has "exists already"
+expect 1 "user add bad name" admin user add 'e@x'
 expect 0 "user rm" admin user rm carol
 expect 1 "user rm again" admin user rm carol
 expect 0 "mount rm" admin mount rm demo /docs/
 expect 1 "mount rm again" admin mount rm demo /docs
 expect 0 "env rm" admin env rm other
+
+# --- --config: its db and state_dir ---
+printf 'db = %s\nstate_dir = %s\n' "$T/c/store.db" "$T/c/keys" >"$T/gw.conf"
+expect 0 "init via --config" "$ADMIN" --config "$T/gw.conf" init
+[ -f "$T/c/store.db" ] && [ -f "$T/c/keys/hostkeys/ssh_host_ed25519_key" ] && [ -f "$T/c/keys/client_key" ] \
+	|| fail "--config db/state_dir not used"
+expect 0 "--db= form" "$ADMIN" --db="$T/c/store.db" env add viaconf
+expect 0 "env list via --config" "$ADMIN" --config "$T/gw.conf" env list
+out_has "viaconf"
+echo 'bogus = 1' >"$T/bad.conf"
+expect 1 "bad config" "$ADMIN" --config "$T/bad.conf" env list
+err_has "bogus"
 
 # --- usage errors exit 2, --help exits 0 ---
 expect 2 "no command" admin
