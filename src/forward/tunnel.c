@@ -1,4 +1,5 @@
-/* tunnel.c — which direct-tcpip targets a session may reach through its node.
+/* tunnel.c — which direct-tcpip targets a session may reach through its node,
+ * and the node check of USER+ENV+NODE logins.
  *
  * Off by default: the operator allows HOST:PORT, HOST:LOW-HIGH or
  * localhost:* per environment (sftpgw-admin env allow-tunnel). "localhost"
@@ -42,5 +43,20 @@ int fwd_tunnel_check(const struct sess_info *s, const char *host, int port, cons
 		return 0;
 	snprintf(msg, sizeof(msg), "tunnel to %s:%d is not allowed for environment %s", host, port,
 	         c.env.name);
+	return SGW_EDENIED;
+}
+
+int fwd_node_check(const struct sess_info *s, const char **why)
+{
+	static __thread char msg[FWD_MSG_MAX];
+	struct fwd_choice c;
+
+	*why = msg;
+	msg[0] = '\0';
+	if (s->target.node[0] == '\0' || s->target.env[0] == '\0')
+		return 0;
+	if (fwd__target_resolve(s, FWD_EXEC, false, "", &c) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s", c.msg);
 	return SGW_EDENIED;
 }

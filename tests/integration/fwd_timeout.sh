@@ -27,7 +27,7 @@ hang_cleanup() {
 trap hang_cleanup EXIT
 wait_port "$HANG_PORT" || fail "listener did not start"
 admin node add demo stuck "ssh://root@127.0.0.1:$HANG_PORT" --host-key-file "$T/node_n1/host_key.pub" >/dev/null
-echo "node_connect_timeout = 2" >"$T/gw.conf"
+echo "node_connect_timeout = 4" >"$T/gw.conf"
 gw_start --config "$T/gw.conf"
 
 t0=$(now_ms)
@@ -38,10 +38,11 @@ sleep 0.3
 t1=$(now_ms)
 [ "$(ssh_as alice+demo+web1 alice echo ok </dev/null)" = ok ] || fail "second session failed"
 t2=$(now_ms)
-[ $((t2 - t1)) -lt 1500 ] || fail "a stuck node stalled another session for $((t2 - t1)) ms"
+# (done well before the stuck one times out: the loop was not blocked)
+[ $((t2 - t1)) -lt 3000 ] || fail "a stuck node stalled another session for $((t2 - t1)) ms"
 wait "$bg"
 t3=$(now_ms)
 [ "$(cat "$T/rc1")" = 255 ] || fail "stuck node exit status $(cat "$T/rc1")"
-grep -q "demo/stuck: node unreachable (no answer within 2 s)" "$T/e1" || fail "timeout message: $(cat "$T/e1")"
-[ $((t3 - t0)) -ge 1900 ] && [ $((t3 - t0)) -lt 4000 ] || fail "timeout after $((t3 - t0)) ms, wanted about 2000"
+grep -q "demo/stuck: node unreachable (no answer within 4 s)" "$T/e1" || fail "timeout message: $(cat "$T/e1")"
+[ $((t3 - t0)) -ge 3900 ] && [ $((t3 - t0)) -lt 7000 ] || fail "timeout after $((t3 - t0)) ms, wanted about 4000"
 pass

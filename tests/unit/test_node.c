@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "../../src/forward/fwd_internal.h"
 #include "../../src/store/store_internal.h"
 #include "sftpgw/err.h"
+#include "sftpgw/fwd.h"
+#include "sftpgw/sess.h"
 #include "sftpgw/store_node.h"
 
 static struct store st;
@@ -134,12 +137,83 @@ static void test_policy_pick(void **state)
 	assert_int_equal(fwd__policy_pick("first-up", n, 0), -1);
 }
 
+/* A session of alice (granted shop and blog) on a real store file. */
+static void mksess(struct sess_info *si, struct store *fs, const char *login, struct store_env *env)
+{
+	memset(si, 0, sizeof(*si));
+	si->store = fs;
+	si->user_id = 1;
+	si->permit_port_forwarding = true;
+	assert_int_equal(login_target_parse(login, &si->target), 0);
+	si->envs = env;
+	si->n_envs = 1;
+}
+
+static void test_node_and_tunnel_check(void **state)
+{
+	char dir[] = "/tmp/test_node.XXXXXX", path[64];
+	struct store *fs;
+	struct store_env shop;
+	struct store_node n;
+	struct sess_info si;
+	const char *why;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/db", dir);
+	assert_int_equal(store_open(path, true, false, &fs), 0);
+	assert_int_equal(sqlite3_exec(fs->db,
+	    "INSERT INTO envs (id, name, created) VALUES (1, 'shop', 0), (2, 'blog', 0), (3, 'other', 0);"
+	    "INSERT INTO users (id, name, created) VALUES (1, 'alice', 0);"
+	    "INSERT INTO grants VALUES (1, 1), (1, 2);", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_node_env_find(fs, "shop", &shop), 0);
+	mknode(&n, shop.id, "web1", true);
+	assert_int_equal(store_node_add(fs, &n), 0);
+	mknode(&n, shop.id, "web2", false);
+	n.up = false;
+	assert_int_equal(store_node_add(fs, &n), 0);
+
+	mksess(&si, fs, "alice+shop+web1", &shop);
+	assert_int_equal(fwd_node_check(&si, &why), 0);
+	mksess(&si, fs, "alice+shop", &shop);
+	assert_int_equal(fwd_node_check(&si, &why), 0);
+	mksess(&si, fs, "alice+shop+web2", &shop);
+	assert_int_equal(fwd_node_check(&si, &why), SGW_EDENIED);
+	assert_non_null(strstr(why, "node shop/web2 is down"));
+	assert_non_null(strstr(why, "your environments: blog, shop"));
+	assert_null(strstr(why, "other")); /* never anybody else's */
+	mksess(&si, fs, "alice+shop+nope", &shop);
+	assert_int_equal(fwd_node_check(&si, &why), SGW_EDENIED);
+	assert_non_null(strstr(why, "no node \"nope\""));
+
+	mksess(&si, fs, "alice+shop", &shop);
+	assert_int_equal(fwd_tunnel_check(&si, "localhost", 8080, &why), SGW_EDENIED); /* off by default */
+	assert_int_equal(store_tunnel_add(fs, shop.id, "localhost", 8080, 8080), 0);
+	assert_int_equal(fwd_tunnel_check(&si, "localhost", 8080, &why), 0);
+	assert_int_equal(fwd_tunnel_check(&si, "127.0.0.1", 8080, &why), 0);
+	assert_int_equal(fwd_tunnel_check(&si, "::1", 8080, &why), 0);
+	assert_int_equal(fwd_tunnel_check(&si, "localhost", 8081, &why), SGW_EDENIED);
+	assert_non_null(strstr(why, "not allowed for environment shop"));
+	assert_int_equal(fwd_tunnel_check(&si, "10.0.0.9", 8080, &why), SGW_EDENIED);
+	assert_int_equal(fwd_tunnel_check(&si, "localhost", 65536, &why), SGW_EBADFORMAT);
+	si.permit_port_forwarding = false;
+	assert_int_equal(fwd_tunnel_check(&si, "localhost", 8080, &why), SGW_EDENIED);
+	store_close(fs);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/db-shm", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_node_primary_unique),
 		cmocka_unit_test(test_tunnel_match),
 		cmocka_unit_test(test_policy_pick),
+		cmocka_unit_test(test_node_and_tunnel_check),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
