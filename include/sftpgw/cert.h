@@ -43,7 +43,7 @@ struct cert_grant {
  * skew seconds), critical options, extensions. Returns 0 and fills g, or a
  * negative code with *reason one of "expired", "not yet valid", "principal",
  * "unknown CA", "revoked", "critical option", "source address", "bad signature",
- * "malformed" (static strings). g->key_id/serial/ca_fingerprint are filled as
+ * "malformed", "store error" (static strings). g->key_id/serial/ca_fingerprint are filled as
  * far as parsing got, for the log line. */
 int cert_check(struct store *st, const uint8_t *blob, size_t n, const char *login_user,
                const char *login_env, const char *client_addr, int64_t now, int skew,

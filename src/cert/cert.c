@@ -38,7 +38,7 @@ static void grant_ident(struct cert_grant *g, const struct cert *c)
 
 /* One store statement: the CA, revocations (certified key and CA key by
  * fingerprint, serial for this CA, key id for this CA or any) and the login's
- * user. A store failure counts as revoked: it must not let anything in. */
+ * user. On failure f says "revoked": nothing gets in without an answer. */
 static int lookup_facts(struct store *st, const struct cert *c, const char *ca_fp,
                         const char *user, struct store_cert_facts *f)
 {
@@ -254,7 +254,8 @@ int cert_check(struct store *st, const uint8_t *blob, size_t n, const char *logi
 	grant_ident(g, &c);
 	if (c.ktype == CERT_K_RSA && !rsa_key_strong(&c))
 		return refuse(g, reason, "malformed");
-	lookup_facts(st, &c, g->ca_fingerprint, login_user, &facts);
+	if (lookup_facts(st, &c, g->ca_fingerprint, login_user, &facts) != 0)
+		return refuse(g, reason, "store error");   /* fail closed */
 	if ((why = check_trust(&facts, &c, blob, n)) != NULL)
 		return refuse(g, reason, why);
 	if (check_principals(&c, login_user, login_env ? login_env : "", facts.user_id, g) != 0)
