@@ -34,13 +34,17 @@ rs_setup_daemon() {
 	RS_E=$(RSYNC_SSH)
 	RS_R=alice@127.0.0.1:pub/media
 	RS_RO=alice@127.0.0.1:pub/ro
+	RS_TOP=alice@127.0.0.1:pub
+	RS_INNERDIR=     # the store refuses nested mounts
 	RS_DIR=$T/media
 	RS_RODIR=$T/ro
 }
 
 rs_setup_harness() {
-	mkdir -p "$T/media" "$T/ro"
-	export RSD_ROOT=$T/media RSD_RO=$T/ro
+	mkdir -p "$T/media" "$T/ro" "$T/inner"
+	export RSD_ROOT=$T/media RSD_RO=$T/ro RSD_INNER=$T/inner
+	RS_TOP=host:
+	RS_INNERDIR=$T/inner
 	RS_E=$top_builddir/tests/rsync_harness
 	RS_R=host:m
 	RS_RO=host:ro
@@ -270,6 +274,22 @@ rs_delta_tests() {
 	# pulling the symlink itself is fine: it is sent as a link
 	check "pull the symlink as a link" rs -a "$RS_R/escape" "$T/link-copy"
 	[ -L "$T/link-copy" ] || fail "symlink not pulled as a symlink"
+
+	# --delete never removes a mount point (nor anything in it), nor touches
+	# synthesized directories
+	mkdir -p "$T/del-src"; echo only >"$T/del-src/only"
+	if [ -n "$RS_INNERDIR" ]; then
+		echo inside >"$RS_INNERDIR/keep"
+		check "push --delete over a mount point" rs -a --delete "$T/del-src/" "$RS_R/"
+		[ -e "$RS_INNERDIR/keep" ] || fail "--delete removed a file of a nested mount"
+		[ -e "$RS_DIR/only" ] || fail "push next to a mount point failed"
+		[ -e "$RS_DIR/d" ] && fail "--delete did not delete in the outer mount"
+	fi
+	echo ro >"$RS_RODIR/r"
+	rs -a --delete "$T/del-src/" "$RS_TOP/" 2>"$T/top.err" && fail "push into a synthesized dir succeeded"
+	[ -e "$RS_RODIR/r" ] || fail "push into a synthesized dir deleted a mount's file"
+	[ -e "$RS_DIR/only" ] && [ -z "$RS_INNERDIR" ] && fail "push into a synthesized dir wrote into a mount"
+	grep -q "Read-only file system" "$T/top.err" || fail "unclear refusal: $(cat "$T/top.err")"
 
 	# an unsupported option is refused clearly, before any transfer
 	rs -aH "$src/" "$RS_R/h/" 2>"$T/opt.err" && fail "-H accepted"
