@@ -291,6 +291,19 @@ rs_delta_tests() {
 	[ -e "$RS_DIR/only" ] && [ -z "$RS_INNERDIR" ] && fail "push into a synthesized dir wrote into a mount"
 	grep -q "Read-only file system" "$T/top.err" || fail "unclear refusal: $(cat "$T/top.err")"
 
+	# a protocol violation ends that channel with an error, nothing else
+	for junk in "$(printf 'x')" "$(printf '\037\000\000\000')"; do
+		{ printf '%s' "$junk"; head -c 65536 /dev/urandom; } >"$T/junk"
+		set +e
+		cat "$T/junk" | $RS_E "${RS_R%%:*}" rsync --server -logDtpre.iLsfxCIvu . "${RS_R#*:}/junk/" \
+			>/dev/null 2>"$T/junk.err"
+		rc=$?
+		set -e
+		[ "$rc" != 0 ] || fail "garbage on the rsync stream was accepted"
+		[ -s "$T/junk.err" ] || fail "no message for garbage on the rsync stream"
+	done
+	check "still serving after a protocol violation" rs -a "$src/f1" "$RS_R/after-junk"
+
 	# an unsupported option is refused clearly, before any transfer
 	rs -aH "$src/" "$RS_R/h/" 2>"$T/opt.err" && fail "-H accepted"
 	grep -q -- "-H: option not supported" "$T/opt.err" || fail "no clear refusal: $(cat "$T/opt.err")"
