@@ -54,11 +54,11 @@ rs_setup_harness() {
 
 rs() { rsync -e "$RS_E" "$@"; }
 
-# Listing of a tree: path, type, mode, size, mtime in seconds (rsync's default
-# comparison granularity), symlink target.
+# Listing of a tree: path, type, mode, size (not of dirs), mtime with its
+# nanoseconds, symlink target.
 rs_tree() {
 	(cd "$1" && find . -printf '%p|%y|%m|%s|%T@|%l\n' |
-		awk -F'|' -v OFS='|' '{ sub(/\..*/, "", $5); if ($2 == "d") $4 = ""; print }' | sort)
+		awk -F'|' -v OFS='|' '{ if ($2 == "d") $4 = ""; print }' | sort)
 }
 
 # rs_same A B: identical contents and metadata.
