@@ -71,6 +71,24 @@ void rsd_token_begin(struct rsd *r)
 
 /* ---- sending, compressed ---- */
 
+/* Writes the pending run of matched blocks (relative when close, else absolute). */
+static void tx_run(struct rsd *r, struct tok_tx *t)
+{
+	int32_t rr = t->run_start - t->last_run_end, n = t->last_token - t->run_start;
+
+	if (rr >= 0 && rr <= 63) {
+		rsd_write_byte(r, (uint8_t)((n == 0 ? TOKEN_REL : TOKENRUN_REL) + rr));
+	} else {
+		rsd_write_byte(r, n == 0 ? TOKEN_LONG : TOKENRUN_LONG);
+		rsd_write_int(r, t->run_start);
+	}
+	if (n != 0) {
+		rsd_write_byte(r, (uint8_t)n);
+		rsd_write_byte(r, (uint8_t)(n >> 8));
+	}
+	t->last_run_end = t->last_token;
+}
+
 static void z_send(struct rsd *r, int32_t token, const uint8_t *p, size_t nb)
 {
 	struct tok_tx *t = tx(r);
@@ -99,19 +117,7 @@ static void z_send(struct rsd *r, int32_t token, const uint8_t *p, size_t nb)
 	} else if (t->last_token == -2) {
 		t->run_start = token;
 	} else if (nb != 0 || token != t->last_token + 1 || token >= t->run_start + 65536) {
-		int32_t rr = t->run_start - t->last_run_end, n = t->last_token - t->run_start;
-
-		if (rr >= 0 && rr <= 63) {
-			rsd_write_byte(r, (uint8_t)((n == 0 ? TOKEN_REL : TOKENRUN_REL) + rr));
-		} else {
-			rsd_write_byte(r, n == 0 ? TOKEN_LONG : TOKENRUN_LONG);
-			rsd_write_int(r, t->run_start);
-		}
-		if (n != 0) {
-			rsd_write_byte(r, (uint8_t)n);
-			rsd_write_byte(r, (uint8_t)(n >> 8));
-		}
-		t->last_run_end = t->last_token;
+		tx_run(r, t);
 		t->run_start = token;
 	}
 	t->last_token = token;
