@@ -5,7 +5,7 @@
  *   RSD_ROOT=/some/dir rsync -e tests/rsync_harness SRC host:m/DST
  *
  * The view has one mount "/m" -> $RSD_ROOT (and "/ro" -> $RSD_RO, read-only,
- * when set). The command after the host name is joined and split with the
+ * and "/m/inner" -> $RSD_INNER when set). The command after the host name is joined and split with the
  * project's shell-word parser, as the daemon does.
  */
 #include <errno.h>
@@ -217,8 +217,8 @@ int main(int argc, char **argv)
 {
 	static uv_signal_t sigs[4];
 	static const int signums[4] = { SIGTERM, SIGUSR1, SIGHUP, SIGINT };
-	const char *root = getenv("RSD_ROOT"), *ro = getenv("RSD_RO");
-	struct vfs_mount_spec m[2] = { { "/m", root, false }, { "/ro", ro, true } };
+	const char *root = getenv("RSD_ROOT"), *ro = getenv("RSD_RO"), *inner = getenv("RSD_INNER");
+	struct vfs_mount_spec m[3] = { { "/m", root, false }, { "/ro", ro, true }, { "/m/inner", inner, false } };
 	char line[65536] = "";
 	char **words;
 	const char *why = "";
@@ -241,7 +241,11 @@ int main(int argc, char **argv)
 	uv_loop_t *loop = uv_default_loop();
 
 	C.sess.loop = loop;
-	if (vfs_view_open(m, ro ? 2 : 1, &C.sess.view) != 0) {
+	if (ro == NULL && inner != NULL) {
+		fprintf(stderr, "rsync_harness: RSD_INNER needs RSD_RO\n");
+		return 2;
+	}
+	if (vfs_view_open(m, inner ? 3 : ro ? 2 : 1, &C.sess.view) != 0) {
 		fprintf(stderr, "rsync_harness: cannot open the view\n");
 		return 2;
 	}

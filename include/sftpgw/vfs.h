@@ -83,12 +83,14 @@ struct vfs_attr {
 #define VFS_SET_MODE 0x2u   /* permission bits only (07777) */
 #define VFS_SET_TIMES 0x4u
 #define VFS_SET_OWNER 0x8u  /* allowed only when unchanged: else -EPERM */
+#define VFS_SET_TIMES_NS 0x10u /* with VFS_SET_TIMES: atime_ns/mtime_ns too (else 0) */
 struct vfs_setattr {
 	unsigned valid;
 	uint64_t size;
 	uint32_t mode;
 	int64_t atime, mtime;
 	uint32_t uid, gid;
+	uint32_t atime_ns, mtime_ns; /* read only with VFS_SET_TIMES_NS; < 1e9 */
 };
 
 /* stat/lstat of a virtual path. */

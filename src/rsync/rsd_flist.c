@@ -138,6 +138,32 @@ struct recv_state {
 	uint32_t rdev_major;
 };
 
+/* Owner, group (read and ignored: the gateway keeps its own) and device
+ * numbers (read; such entries are refused later). */
+static void recv_ids_dev(struct rsd *r, struct recv_state *st, uint32_t x, struct rsd_file *fe)
+{
+	char tmp[256];
+
+	if (r->o.owner && !(x & XMIT_SAME_UID)) {
+		(void)rsd_read_varint(r);
+		if (x & XMIT_USER_NAME_FOLLOWS)
+			rsd_read(r, tmp, rsd_read_byte(r));
+	}
+	if (r->o.group && !(x & XMIT_SAME_GID)) {
+		(void)rsd_read_varint(r);
+		if (x & XMIT_GROUP_NAME_FOLLOWS)
+			rsd_read(r, tmp, rsd_read_byte(r));
+	}
+	if (r->o.devices && (S_ISCHR(fe->mode) || S_ISBLK(fe->mode))) {
+		if (!(x & XMIT_SAME_RDEV_MAJOR))
+			st->rdev_major = (uint32_t)rsd_read_varint(r);
+		(void)rsd_read_varint(r);
+		fe->flags |= RSD_F_DEVICE;
+	} else if (!S_ISREG(fe->mode) && !S_ISDIR(fe->mode) && !S_ISLNK(fe->mode)) {
+		fe->flags |= RSD_F_DEVICE;
+	}
+}
+
 static void recv_entry(struct rsd *r, struct recv_state *st, uint32_t x)
 {
 	char name[RSD_MAXPATH + 1], link[RSD_MAXPATH + 1];
@@ -169,32 +195,7 @@ static void recv_entry(struct rsd *r, struct recv_state *st, uint32_t x)
 	if (!(x & XMIT_SAME_MODE))
 		st->mode = (uint32_t)rsd_read_int(r);
 	fe.mode = st->mode;
-	if (r->o.owner && !(x & XMIT_SAME_UID)) {
-		(void)rsd_read_varint(r);
-		if (x & XMIT_USER_NAME_FOLLOWS) {
-			char tmp[256];
-			size_t n = rsd_read_byte(r);
-
-			rsd_read(r, tmp, n);
-		}
-	}
-	if (r->o.group && !(x & XMIT_SAME_GID)) {
-		(void)rsd_read_varint(r);
-		if (x & XMIT_GROUP_NAME_FOLLOWS) {
-			char tmp[256];
-			size_t n = rsd_read_byte(r);
-
-			rsd_read(r, tmp, n);
-		}
-	}
-	if (r->o.devices && (S_ISCHR(fe.mode) || S_ISBLK(fe.mode))) {
-		if (!(x & XMIT_SAME_RDEV_MAJOR))
-			st->rdev_major = (uint32_t)rsd_read_varint(r);
-		(void)rsd_read_varint(r);
-		fe.flags |= RSD_F_DEVICE;
-	} else if (!S_ISREG(fe.mode) && !S_ISDIR(fe.mode) && !S_ISLNK(fe.mode)) {
-		fe.flags |= RSD_F_DEVICE;
-	}
+	recv_ids_dev(r, st, x, &fe);
 	if (r->o.links && S_ISLNK(fe.mode)) {
 		size_t ll = (size_t)(uint32_t)rsd_read_varint(r);
 

@@ -162,7 +162,8 @@ static void gen_dir(struct rsd *r, int32_t ndx, const char *path, int have, cons
 /* A symlink's own mtime (never the target's). */
 static void link_times(struct rsd *r, const struct rsd_file *f, const char *path, int64_t cur)
 {
-	struct vfs_setattr sa = { .valid = VFS_SET_TIMES, .mtime = f->mtime, .atime = f->mtime };
+	struct vfs_setattr sa = { .valid = VFS_SET_TIMES | VFS_SET_TIMES_NS, .mtime = f->mtime,
+		                  .atime = f->mtime, .mtime_ns = f->nsec, .atime_ns = f->nsec };
 
 	if (r->o.times && !r->o.omit_link_times && !r->o.dry_run && cur != f->mtime)
 		(void)vfs_setattr(r->view, path, &sa, false);
@@ -206,8 +207,9 @@ static void fix_attrs(struct rsd *r, const struct rsd_file *f, const char *path,
 		sa.mode = f->mode & 07777;
 	}
 	if (r->o.times && st->mtime != f->mtime) {
-		sa.valid |= VFS_SET_TIMES;
+		sa.valid |= VFS_SET_TIMES | VFS_SET_TIMES_NS;
 		sa.mtime = sa.atime = f->mtime;
+		sa.mtime_ns = sa.atime_ns = f->nsec;
 	}
 	if (sa.valid)
 		(void)vfs_setattr(r->view, path, &sa, false);
@@ -404,8 +406,9 @@ static void touch_up_dirs(struct rsd *r)
 			sa.mode = f->mode & 07777;
 		}
 		if (r->o.times && !r->o.omit_dir_times) {
-			sa.valid |= VFS_SET_TIMES;
+			sa.valid |= VFS_SET_TIMES | VFS_SET_TIMES_NS;
 			sa.mtime = sa.atime = f->mtime;
+			sa.mtime_ns = sa.atime_ns = f->nsec;
 		}
 		if (sa.valid && !vfs_view_readonly(r->view, path))
 			(void)vfs_setattr(r->view, path, &sa, false);

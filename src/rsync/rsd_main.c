@@ -337,6 +337,14 @@ static const char *pick(const char *theirs, const char *const *ours)
 	return NULL;
 }
 
+/* The peer's list goes into messages: keep it printable. */
+static void printable(char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			s[i] = '?';
+}
+
 static void negotiate(struct rsd *r, bool negotiated)
 {
 	static const char *const sums[] = { "md5", NULL };
@@ -356,12 +364,12 @@ static void negotiate(struct rsd *r, bool negotiated)
 		rsd_write_vstring(r, "zlibx");
 	rsd_flush(r);
 	if (want_sum) {
-		rsd_read_vstring(r, list, sizeof(list));
+		printable(list, rsd_read_vstring(r, list, sizeof(list)));
 		if (!rsd_bad(r) && pick(list, sums) == NULL)
 			rsd_fail(r, RERR_UNSUPPORTED, "no common checksum (offered: md5; client: %s)", list);
 	}
 	if (want_zip) {
-		rsd_read_vstring(r, list, sizeof(list));
+		printable(list, rsd_read_vstring(r, list, sizeof(list)));
 		if (!rsd_bad(r) && pick(list, zips) == NULL)
 			rsd_fail(r, RERR_UNSUPPORTED, "no common compression (offered: zlibx; client: %s)", list);
 	}

@@ -205,9 +205,9 @@ static void set_attrs(struct rsd *r, int fd, const struct rsd_file *f, bool exis
 	sa.valid = VFS_SET_MODE;
 	sa.mode = r->o.perms ? (f->mode & 07777) : existed ? (old_mode & 07777) : (f->mode & 0777 & ~022u);
 	if (r->o.times) {
-		sa.valid |= VFS_SET_TIMES;
-		sa.mtime = f->mtime;
-		sa.atime = f->mtime;
+		sa.valid |= VFS_SET_TIMES | VFS_SET_TIMES_NS;
+		sa.mtime = sa.atime = f->mtime;
+		sa.mtime_ns = sa.atime_ns = f->nsec;
 	}
 	(void)vfs_fsetattr(fd, &sa);
 }

@@ -71,6 +71,24 @@ void rsd_token_begin(struct rsd *r)
 
 /* ---- sending, compressed ---- */
 
+/* Writes the pending run of matched blocks (relative when close, else absolute). */
+static void tx_run(struct rsd *r, struct tok_tx *t)
+{
+	int32_t rr = t->run_start - t->last_run_end, n = t->last_token - t->run_start;
+
+	if (rr >= 0 && rr <= 63) {
+		rsd_write_byte(r, (uint8_t)((n == 0 ? TOKEN_REL : TOKENRUN_REL) + rr));
+	} else {
+		rsd_write_byte(r, n == 0 ? TOKEN_LONG : TOKENRUN_LONG);
+		rsd_write_int(r, t->run_start);
+	}
+	if (n != 0) {
+		rsd_write_byte(r, (uint8_t)n);
+		rsd_write_byte(r, (uint8_t)(n >> 8));
+	}
+	t->last_run_end = t->last_token;
+}
+
 static void z_send(struct rsd *r, int32_t token, const uint8_t *p, size_t nb)
 {
 	struct tok_tx *t = tx(r);
@@ -99,19 +117,7 @@ static void z_send(struct rsd *r, int32_t token, const uint8_t *p, size_t nb)
 	} else if (t->last_token == -2) {
 		t->run_start = token;
 	} else if (nb != 0 || token != t->last_token + 1 || token >= t->run_start + 65536) {
-		int32_t rr = t->run_start - t->last_run_end, n = t->last_token - t->run_start;
-
-		if (rr >= 0 && rr <= 63) {
-			rsd_write_byte(r, (uint8_t)((n == 0 ? TOKEN_REL : TOKENRUN_REL) + rr));
-		} else {
-			rsd_write_byte(r, n == 0 ? TOKEN_LONG : TOKENRUN_LONG);
-			rsd_write_int(r, t->run_start);
-		}
-		if (n != 0) {
-			rsd_write_byte(r, (uint8_t)n);
-			rsd_write_byte(r, (uint8_t)(n >> 8));
-		}
-		t->last_run_end = t->last_token;
+		tx_run(r, t);
 		t->run_start = token;
 	}
 	t->last_token = token;
@@ -240,6 +246,76 @@ static int32_t token_num(struct rsd *r, struct tok_rx *x, int32_t flag)
 	return -1 - x->token;
 }
 
+/* After inflated data, before the next flag: drain what inflate still holds,
+ * then feed it the trimmed 00 00 ff ff. 1 with *out set when data is ready. */
+static int rx_sync(struct rsd *r, struct tok_rx *x, int32_t flag, uint8_t **data, int32_t *out)
+{
+	z_stream *z = &r->zin;
+
+	z->avail_in = 0;
+	z->next_out = x->dbuf;
+	z->avail_out = AVAIL_OUT;
+	int rc = inflate(z, Z_SYNC_FLUSH);
+	int32_t n = AVAIL_OUT - (int32_t)z->avail_out;
+
+	if (rc != Z_OK && rc != Z_BUF_ERROR) {
+		rsd_fail(r, RERR_STREAMIO, "inflate flush returned %d [server]", rc);
+		*out = 0;
+		return 1;
+	}
+	if (n != 0 && rc != Z_BUF_ERROR) {
+		x->saved_flag = flag + 0x10000;
+		*data = x->dbuf;
+		*out = n;
+		return 1;
+	}
+	if (!inflateSyncPoint(z)) {
+		rsd_fail(r, RERR_STREAMIO, "decompressor lost sync [server]");
+		*out = 0;
+		return 1;
+	}
+	x->cbuf[0] = x->cbuf[1] = 0;
+	x->cbuf[2] = x->cbuf[3] = 0xff;
+	z->next_in = x->cbuf;
+	z->avail_in = 4;
+	(void)inflate(z, Z_SYNC_FLUSH);
+	x->state = RX_IDLE;
+	return 0;
+}
+
+/* At a flag byte: deflated data starts inflating (0: go on), or a result is
+ * ready in *out (1): inflated bytes, a token, or 0 at the end of the file. */
+static int rx_flag(struct rsd *r, struct tok_rx *x, uint8_t **data, int32_t *out)
+{
+	z_stream *z = &r->zin;
+	int32_t flag;
+
+	if (x->saved_flag) {
+		flag = x->saved_flag & 0xff;
+		x->saved_flag = 0;
+	} else {
+		flag = rsd_read_byte(r);
+	}
+	if ((flag & 0xc0) == DEFLATED_DATA) {
+		int32_t n = ((flag & 0x3f) << 8) + rsd_read_byte(r);
+
+		rsd_read(r, x->cbuf, (size_t)n);
+		z->next_in = x->cbuf;
+		z->avail_in = (uInt)n;
+		x->state = RX_INFLATING;
+		return 0;
+	}
+	if (x->state == RX_INFLATED && rx_sync(r, x, flag, data, out))
+		return 1;
+	if (flag == END_FLAG) {
+		x->state = RX_INIT;
+		*out = 0;
+		return 1;
+	}
+	*out = token_num(r, x, flag);
+	return 1;
+}
+
 /* The compressed stream's state machine (one step per call until a token). */
 static int32_t z_recv(struct rsd *r, uint8_t **data)
 {
@@ -264,55 +340,11 @@ static int32_t z_recv(struct rsd *r, uint8_t **data)
 			break;
 		case RX_IDLE:
 		case RX_INFLATED: {
-			int32_t flag;
+			int32_t out = 0;
 
-			if (x->saved_flag) {
-				flag = x->saved_flag & 0xff;
-				x->saved_flag = 0;
-			} else {
-				flag = rsd_read_byte(r);
-			}
-			if ((flag & 0xc0) == DEFLATED_DATA) {
-				int32_t n = ((flag & 0x3f) << 8) + rsd_read_byte(r);
-
-				rsd_read(r, x->cbuf, (size_t)n);
-				z->next_in = x->cbuf;
-				z->avail_in = (uInt)n;
-				x->state = RX_INFLATING;
-				break;
-			}
-			if (x->state == RX_INFLATED) {
-				z->avail_in = 0;
-				z->next_out = x->dbuf;
-				z->avail_out = AVAIL_OUT;
-				int rc = inflate(z, Z_SYNC_FLUSH);
-				int32_t n = AVAIL_OUT - (int32_t)z->avail_out;
-
-				if (rc != Z_OK && rc != Z_BUF_ERROR) {
-					rsd_fail(r, RERR_STREAMIO, "inflate flush returned %d [server]", rc);
-					return 0;
-				}
-				if (n != 0 && rc != Z_BUF_ERROR) {
-					x->saved_flag = flag + 0x10000;
-					*data = x->dbuf;
-					return n;
-				}
-				if (!inflateSyncPoint(z)) {
-					rsd_fail(r, RERR_STREAMIO, "decompressor lost sync [server]");
-					return 0;
-				}
-				x->cbuf[0] = x->cbuf[1] = 0;
-				x->cbuf[2] = x->cbuf[3] = 0xff;
-				z->next_in = x->cbuf;
-				z->avail_in = 4;
-				(void)inflate(z, Z_SYNC_FLUSH);
-				x->state = RX_IDLE;
-			}
-			if (flag == END_FLAG) {
-				x->state = RX_INIT;
-				return 0;
-			}
-			return token_num(r, x, flag);
+			if (rx_flag(r, x, data, &out))
+				return out;
+			break;
 		}
 		case RX_INFLATING: {
 			z->next_out = x->dbuf;

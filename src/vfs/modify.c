@@ -72,10 +72,12 @@ static int truncate_at(int pfd, const char *name, uint64_t size)
 
 static void times_of(const struct vfs_setattr *sa, struct timespec ts[2])
 {
+	bool ns = (sa->valid & VFS_SET_TIMES_NS) != 0;
+
 	ts[0].tv_sec = (time_t)sa->atime;
-	ts[0].tv_nsec = 0;
+	ts[0].tv_nsec = ns && sa->atime_ns < 1000000000u ? (long)sa->atime_ns : 0;
 	ts[1].tv_sec = (time_t)sa->mtime;
-	ts[1].tv_nsec = 0;
+	ts[1].tv_nsec = ns && sa->mtime_ns < 1000000000u ? (long)sa->mtime_ns : 0;
 }
 
 /* Owner first (nothing changes if it fails), times last (truncate moves mtime). */

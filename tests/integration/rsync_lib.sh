@@ -34,13 +34,17 @@ rs_setup_daemon() {
 	RS_E=$(RSYNC_SSH)
 	RS_R=alice@127.0.0.1:pub/media
 	RS_RO=alice@127.0.0.1:pub/ro
+	RS_TOP=alice@127.0.0.1:pub
+	RS_INNERDIR=     # the store refuses nested mounts
 	RS_DIR=$T/media
 	RS_RODIR=$T/ro
 }
 
 rs_setup_harness() {
-	mkdir -p "$T/media" "$T/ro"
-	export RSD_ROOT=$T/media RSD_RO=$T/ro
+	mkdir -p "$T/media" "$T/ro" "$T/inner"
+	export RSD_ROOT=$T/media RSD_RO=$T/ro RSD_INNER=$T/inner
+	RS_TOP=host:
+	RS_INNERDIR=$T/inner
 	RS_E=$top_builddir/tests/rsync_harness
 	RS_R=host:m
 	RS_RO=host:ro
@@ -50,11 +54,11 @@ rs_setup_harness() {
 
 rs() { rsync -e "$RS_E" "$@"; }
 
-# Listing of a tree: path, type, mode, size, mtime in seconds (rsync's default
-# comparison granularity), symlink target.
+# Listing of a tree: path, type, mode, size (not of dirs), mtime with its
+# nanoseconds, symlink target.
 rs_tree() {
 	(cd "$1" && find . -printf '%p|%y|%m|%s|%T@|%l\n' |
-		awk -F'|' -v OFS='|' '{ sub(/\..*/, "", $5); if ($2 == "d") $4 = ""; print }' | sort)
+		awk -F'|' -v OFS='|' '{ if ($2 == "d") $4 = ""; print }' | sort)
 }
 
 # rs_same A B: identical contents and metadata.
@@ -270,6 +274,35 @@ rs_delta_tests() {
 	# pulling the symlink itself is fine: it is sent as a link
 	check "pull the symlink as a link" rs -a "$RS_R/escape" "$T/link-copy"
 	[ -L "$T/link-copy" ] || fail "symlink not pulled as a symlink"
+
+	# --delete never removes a mount point (nor anything in it), nor touches
+	# synthesized directories
+	mkdir -p "$T/del-src"; echo only >"$T/del-src/only"
+	if [ -n "$RS_INNERDIR" ]; then
+		echo inside >"$RS_INNERDIR/keep"
+		check "push --delete over a mount point" rs -a --delete "$T/del-src/" "$RS_R/"
+		[ -e "$RS_INNERDIR/keep" ] || fail "--delete removed a file of a nested mount"
+		[ -e "$RS_DIR/only" ] || fail "push next to a mount point failed"
+		[ -e "$RS_DIR/d" ] && fail "--delete did not delete in the outer mount"
+	fi
+	echo ro >"$RS_RODIR/r"
+	rs -a --delete "$T/del-src/" "$RS_TOP/" 2>"$T/top.err" && fail "push into a synthesized dir succeeded"
+	[ -e "$RS_RODIR/r" ] || fail "push into a synthesized dir deleted a mount's file"
+	[ -e "$RS_DIR/only" ] && [ -z "$RS_INNERDIR" ] && fail "push into a synthesized dir wrote into a mount"
+	grep -q "Read-only file system" "$T/top.err" || fail "unclear refusal: $(cat "$T/top.err")"
+
+	# a protocol violation ends that channel with an error, nothing else
+	for junk in "$(printf 'x')" "$(printf '\037\000\000\000')"; do
+		{ printf '%s' "$junk"; head -c 65536 /dev/urandom; } >"$T/junk"
+		set +e
+		cat "$T/junk" | $RS_E "${RS_R%%:*}" rsync --server -logDtpre.iLsfxCIvu . "${RS_R#*:}/junk/" \
+			>/dev/null 2>"$T/junk.err"
+		rc=$?
+		set -e
+		[ "$rc" != 0 ] || fail "garbage on the rsync stream was accepted"
+		[ -s "$T/junk.err" ] || fail "no message for garbage on the rsync stream"
+	done
+	check "still serving after a protocol violation" rs -a "$src/f1" "$RS_R/after-junk"
 
 	# an unsupported option is refused clearly, before any transfer
 	rs -aH "$src/" "$RS_R/h/" 2>"$T/opt.err" && fail "-H accepted"
