@@ -136,6 +136,7 @@ def main():
            "- Mode: %s" % env.get("mode", "?"),
            "- Machine: %s CPUs (%s), %s RAM, %s" % (env.get("nproc"), env.get("cpu"),
                                                     env.get("mem"), env.get("kernel")),
+           "- Load average: %s" % env.get("load", "?"),
            "- Versions: %s; libssh %s; libuv %s; %s" % (env.get("openssh"), env.get("libssh"),
                                                        env.get("libuv"), env.get("rsync")),
            "- sftpgw: %s — %s" % (env.get("sftpgw"), env.get("sftpgw_status")),
