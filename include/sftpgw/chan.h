@@ -73,6 +73,8 @@ uint32_t chan_id(const struct chan *ch);
 const struct chan_pty *chan_pty(const struct chan *ch);
 /* Environment variables the client sent (NAME=value), NULL-terminated. */
 char *const *chan_env(const struct chan *ch);
+/* The exec line exactly as the client sent it (NULL for shells and subsystems). */
+const char *chan_exec_line(const struct chan *ch);
 
 /* Bytes the kind may still queue (CHAN_OUT_MAX minus what is queued). */
 size_t chan_out_room(const struct chan *ch);

@@ -14,7 +14,8 @@
  * (reference-counted, atomically) and immutable after vfs_view_open.
  *
  * Errors are -errno: -ENOENT, -EACCES (escape attempts, synthesized dirs),
- * -EROFS (read-only mount), -EXDEV (across mounts), -ENAMETOOLONG, -EINVAL ...
+ * -EROFS (read-only mount), -EXDEV (across mounts), -EBUSY (removing or
+ * renaming a mount point), -ENAMETOOLONG, -EINVAL ... (see doc/vfs.md)
  */
 #ifndef SFTPGW_VFS_H
 #define SFTPGW_VFS_H
@@ -29,6 +30,8 @@
 #define VFS_MAX_MOUNTS 256   /* mounts in one view */
 #define VFS_PATH_MAX 4096    /* longest virtual path, NUL included */
 #define VFS_NAME_MAX 255     /* longest path component */
+#define VFS_SYMLINK_HOPS 40  /* symlinks followed by vfs_realpath (as Linux's MAXSYMLINKS) */
+#define VFS_TEMP_TRIES 64    /* random names tried by vfs_open_temp before giving up */
 
 struct vfs_mount_spec {
 	const char *vpath;   /* normalized virtual mount point, not "/" */
@@ -37,6 +40,10 @@ struct vfs_mount_spec {
 };
 
 struct vfs_view;
+
+/* 0 when the kernel has openat2 with RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS,
+ * else -ENOSYS (Linux < 5.6): the daemon must refuse to start then. */
+int vfs_probe(void);
 
 /* Opens every mount's directory (blocking) and builds the view. A mount whose
  * directory cannot be opened is skipped with a warning in the log. */
@@ -47,14 +54,20 @@ void vfs_view_unref(struct vfs_view *v);
 
 /* Joins base (an absolute virtual dir, or NULL for "/") and path, resolves "."
  * and ".." lexically (".." at "/" stays at "/"), collapses "//", drops a
- * trailing "/". out gets an absolute path. -ENAMETOOLONG, -EINVAL (NUL, empty
- * component over VFS_NAME_MAX). Pure string work: safe on the loop. */
+ * trailing "/". out gets an absolute path. -ENAMETOOLONG (a component over
+ * VFS_NAME_MAX, the result or the join in progress reaching VFS_PATH_MAX or
+ * outsz), -EINVAL (NUL, see _n). Pure string work: safe on the loop. */
 int vfs_path_normalize(const char *base, const char *path, char *out, size_t outsz);
+/* Same for a counted path as it comes off the wire: a NUL inside is -EINVAL. */
+int vfs_path_normalize_n(const char *base, const char *path, size_t len, char *out,
+                         size_t outsz);
 
 /* Index of the mount holding vpath (normalized), or -1 for synthesized paths. */
 int vfs_view_mount_index(const struct vfs_view *v, const char *vpath);
 /* True when vpath lies on a read-only mount or is synthesized. */
 bool vfs_view_readonly(const struct vfs_view *v, const char *vpath);
+/* Number of mounts in the view (those whose directory could be opened). */
+size_t vfs_view_mount_count(const struct vfs_view *v);
 
 struct vfs_attr {
 	uint64_t size;
@@ -97,7 +110,7 @@ int vfs_mkdir(struct vfs_view *v, const char *vpath, mode_t mode);
 int vfs_rmdir(struct vfs_view *v, const char *vpath);
 int vfs_unlink(struct vfs_view *v, const char *vpath);
 #define VFS_RENAME_NOREPLACE 0x1u  /* SFTP v3 rename: fail if target exists */
-/* Renames within one mount; -EXDEV across mounts; never a mount point itself. */
+/* Renames within one mount; -EXDEV across mounts; a mount point is -EBUSY. */
 int vfs_rename(struct vfs_view *v, const char *from, const char *to, unsigned flags);
 /* Hard link within one mount. */
 int vfs_link(struct vfs_view *v, const char *oldp, const char *newp);

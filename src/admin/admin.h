@@ -7,8 +7,11 @@
 #ifndef SFTPGW_ADMIN_H
 #define SFTPGW_ADMIN_H
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "sftpgw/store.h"
 
@@ -19,6 +22,7 @@ struct admin_ctx {
 	char *state_dir;       /* host keys, client key, CA keys */
 	bool json;             /* --json: machine-readable output */
 	struct store *st;      /* opened read-write before run() unless cmd->no_store */
+	const struct admin_cmd *cmd; /* the command being run (for admin_usage) */
 };
 
 struct admin_cmd {
@@ -47,6 +51,21 @@ void admin_print_obj(const struct admin_ctx *c, json_t *obj);
 int admin_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the command's usage on stderr; returns ADMIN_USAGE. */
 int admin_usage(const struct admin_cmd *cmd);
+/* Parses the options of argv (argv[0] is the verb) with getopt_long: every
+ * entry of opts has flag NULL; the value of opts[i] goes to vals[i] ("" for
+ * an option without argument). Returns the index of the first operand, or
+ * -1 after printing usage when an option is unknown or the operand count is
+ * outside [min, max]. */
+int admin_args(struct admin_ctx *c, int argc, char **argv, const struct option *opts,
+               const char **vals, int min, int max);
+/* Finds an environment by name; prints what to do and returns ADMIN_FAIL if missing. */
+int admin_env_find(struct admin_ctx *c, const char *name, struct store_env *out);
+/* Finds a user id by name; prints what to do and returns ADMIN_FAIL if missing. */
+int admin_user_find(struct admin_ctx *c, const char *name, int64_t *id);
+/* Reports a store error of the current command; returns ADMIN_FAIL. */
+int admin_store_fail(struct admin_ctx *c, int rc, const char *doing);
+/* A timestamp for output: ISO 8601 UTC string, or JSON null for 0. */
+json_t *admin_time(int64_t t);
 /* Reads a whole small file (public key, etc.; at most max bytes); caller frees. */
 int admin_read_file(const char *path, size_t max, char **out, size_t *len);
 

@@ -1,1 +1,3 @@
-sftpgw_admin_SOURCES += src/admin/main.c
+sftpgw_admin_SOURCES += src/admin/main.c src/admin/out.c src/admin/init.c src/admin/env.c \
+	src/admin/key.c src/admin/user.c src/admin/mount.c src/admin/hostkeys.c
+noinst_HEADERS += src/admin/admin.h

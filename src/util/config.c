@@ -16,8 +16,8 @@ void config_defaults(struct sgw_config *c)
 	c->workers = 0;
 	c->max_auth_tries = 6;
 	c->login_grace_time = 30;
-	c->max_unauth = 1024;
-	c->max_unauth_per_source = 32;
+	c->max_unauth = 4096;
+	c->max_unauth_per_source = 256;
 	c->max_sessions = 20000;
 	c->max_sessions_per_user = 100;
 	c->shutdown_timeout = 30;

@@ -1,0 +1,68 @@
+#!/bin/sh
+# Connection limits: 200 logins at once, a flood of idle unauthenticated
+# connections from one address does not lock out a user from another, the
+# login grace time ends idle connections.
+. "$top_srcdir/tests/integration/lib.sh"
+
+gw_setup
+cat >"$T/gw.conf" <<CONF
+max_unauthenticated_per_source = 250
+max_unauthenticated = 400
+CONF
+gw_start --config "$T/gw.conf"
+
+# 200 connections at once all authenticate.
+i=0
+pids=""
+while [ $i -lt 200 ]; do
+	ssh_gw -o ConnectTimeout=30 -v pwd >"$T/par.$i" 2>&1 &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+for p in $pids; do wait "$p" || true; done
+n=$(grep -l "Authenticated to" "$T"/par.* | wc -l)
+[ "$n" -eq 200 ] || fail "only $n of 200 parallel logins authenticated"
+
+# 300 idle connections from 127.0.0.2 that never send a byte.
+python3 - "$PORT" "$T/flood.pid" <<'PY' &
+import os, socket, sys, time
+port = int(sys.argv[1])
+open(sys.argv[2], "w").write(str(os.getpid()))
+socks = []
+for _ in range(300):
+    s = socket.socket()
+    s.bind(("127.0.0.2", 0))
+    try:
+        s.connect(("127.0.0.1", port))
+        socks.append(s)
+    except OSError:
+        s.close()
+time.sleep(20)
+PY
+sleep 1
+out=$(ssh_gw -v pwd 2>&1 || true)
+echo "$out" | grep -q "Authenticated to" || fail "flood from 127.0.0.2 blocked a real login: $out"
+grep -q "too many unauthenticated connections: dropping 127.0.0.2" "$GW_LOG" ||
+	fail "per-source limit not applied"
+kill "$(cat "$T/flood.pid")" 2>/dev/null || true
+
+# Login grace time: a connection that only reads the banner is dropped.
+gw_stop
+echo "login_grace_time = 3" >>"$T/gw.conf"
+gw_start --config "$T/gw.conf"
+python3 - "$PORT" <<'PY' || fail "grace time not enforced"
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(10)
+start = time.time()
+data = s.recv(256)
+assert data.startswith(b"SSH-2.0-"), data
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+elapsed = time.time() - start
+assert 2 <= elapsed <= 8, elapsed
+PY
+grep -q "login grace time exceeded" "$GW_LOG" || fail "grace expiry not logged"
+pass
