@@ -11,8 +11,17 @@
 
 static const struct chan_builtin builtins[] = {
 	/* src/scp */
+	{ "scp", &scpd_kind },
 
 	/* src/archive */
+	{ "md5sum", &sumd_kind },
+	{ "sha1sum", &sumd_kind },
+	{ "sha256sum", &sumd_kind },
+	{ "sha512sum", &sumd_kind },
+	{ "tar", &arcd_kind },
+	{ "pwd", &miscd_kind },
+	{ "true", &miscd_kind },
+	{ "false", &miscd_kind },
 
 	/* src/rsync */
 
@@ -21,6 +30,7 @@ static const struct chan_builtin builtins[] = {
 
 static const struct chan_builtin subsystems[] = {
 	/* src/sftp */
+	{ "sftp", &sftpd_kind },
 
 	{ NULL, NULL }
 };
@@ -50,20 +60,16 @@ const struct chan_kind *core_subsystem_find(const char *name)
 /* Shells and commands that are not built in (src/forward), or NULL. */
 const struct chan_kind *core_forward_kind(void)
 {
-	return NULL;
+	return &fwd_shell_kind;
 }
 
-/* direct-tcpip (src/forward): 0 when allowed; refused while forwarding is absent. */
+/* direct-tcpip (src/forward): 0 when allowed. */
 int core_tunnel_check(const struct sess_info *s, const char *host, int port, const char **why)
 {
-	(void)s;
-	(void)host;
-	(void)port;
-	*why = "tunnels are not available on this gateway";
-	return -1;
+	return fwd_tunnel_check(s, host, port, why);
 }
 
 const struct chan_kind *core_tunnel_kind(void)
 {
-	return NULL;
+	return &fwd_tunnel_kind;
 }
