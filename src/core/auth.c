@@ -19,6 +19,7 @@
 #include "core.h"
 #include "sftpgw/buf.h"
 #include "sftpgw/err.h"
+#include "sftpgw/fwd.h"
 #include "sftpgw/log.h"
 #include "sftpgw/pubkey.h"
 #include "sftpgw/vfs.h"
@@ -379,6 +380,7 @@ static void auth_build_view(struct sess *s)
 void auth_session_ready(struct sess *s)
 {
 	struct store_env *envs = NULL;
+	const char *why = NULL;
 	size_t n = 0;
 	int64_t now = (int64_t)time(NULL);
 
@@ -416,6 +418,8 @@ void auth_session_ready(struct sess *s)
 	}
 	s->info.envs = envs;
 	auth_pick_envs(s, envs, n);
+	if (s->refusal == NULL && fwd_node_check(&s->info, &why) != 0)
+		auth_refuse(s, 1, "%s", why);
 	if (s->refusal == NULL)
 		auth_build_view(s);
 }

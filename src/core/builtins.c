@@ -24,6 +24,7 @@ static const struct chan_builtin builtins[] = {
 	{ "false", &miscd_kind },
 
 	/* src/rsync */
+	{ "rsync", &rsd_kind },
 
 	{ NULL, NULL }
 };

@@ -59,14 +59,14 @@ out=$(FOO=bar ssh_gw -o SendEnv=FOO sh -c "'echo x\${FOO}x'" </dev/null)
 [ "$out" = "xx" ] || fail "a variable outside the allow-list reached the node: '$out'"
 
 # --- refusals ---
-expect_rc 1 "unknown node" ssh_as alice+demo+nope alice true
+expect_rc 1 "unknown node" ssh_as alice+demo+nope alice hostname
 grep -q 'no node "nope" in environment demo; your environments: demo' "$T/err" || fail "unknown node message: $(cat "$T/err")"
 admin node set demo web2 --status down >/dev/null
-expect_rc 1 "down node" ssh_as alice+demo+web2 alice true
+expect_rc 1 "down node" ssh_as alice+demo+web2 alice hostname
 grep -q "node demo/web2 is down" "$T/err" || fail "down node message: $(cat "$T/err")"
 admin node set demo web2 --status up >/dev/null
 admin env stop blog >/dev/null
-expect_rc 1 "stopped environment" ssh_as bob+blog bob true
+expect_rc 1 "stopped environment" ssh_as bob+blog bob hostname
 grep -q "stopped" "$T/err" || fail "stopped env message: $(cat "$T/err")"
 admin env start blog >/dev/null
 
@@ -78,7 +78,7 @@ grep -q "environment bare has no shell access" "$T/err" || fail "no-node shell m
 
 # --- ambiguous target without a pty: exit 2 at once, no hang ---
 t0=$(now_ms)
-expect_rc 2 "ambiguous target" ssh_as bob bob true
+expect_rc 2 "ambiguous target" ssh_as bob bob hostname
 t1=$(now_ms)
 grep -q "several environments" "$T/err" || fail "ambiguous message: $(cat "$T/err")"
 grep -q "ssh -t bob@" "$T/err" || fail "ambiguous message names no way out: $(cat "$T/err")"
@@ -131,7 +131,7 @@ node_stop n2
 mv "$T/node_n2/host_key" "$T/host_key.old"
 mv "$T/node_n2/host_key.pub" "$T/host_key.pub.old"
 node_start n2
-expect_rc 255 "host key mismatch" ssh_as alice+demo+web2 alice true
+expect_rc 255 "host key mismatch" ssh_as alice+demo+web2 alice hostname
 grep -q "host key does not match" "$T/err" || fail "mismatch message: $(cat "$T/err")"
 old=$(ssh-keygen -lf "$T/host_key.pub.old" | cut -d' ' -f2)
 new=$(ssh-keygen -lf "$T/node_n2/host_key.pub" | cut -d' ' -f2)
@@ -142,7 +142,7 @@ admin node check demo web1 >/dev/null || fail "node check of a good node failed"
 
 # --- node down (nothing listens): 255 with a clear message ---
 node_stop n2
-expect_rc 255 "node down" ssh_as alice+demo+web2 alice true
+expect_rc 255 "node down" ssh_as alice+demo+web2 alice hostname
 grep -q "demo/web2: node unreachable" "$T/err" || fail "unreachable message: $(cat "$T/err")"
 
 pass

@@ -31,7 +31,7 @@ echo "node_connect_timeout = 4" >"$T/gw.conf"
 gw_start --config "$T/gw.conf"
 
 t0=$(now_ms)
-(rc=0; ssh_as alice+demo+stuck alice true </dev/null 2>"$T/e1" || rc=$?; echo "$rc" >"$T/rc1") &
+(rc=0; ssh_as alice+demo+stuck alice hostname </dev/null 2>"$T/e1" || rc=$?; echo "$rc" >"$T/rc1") &
 bg=$!
 sleep 0.3
 # meanwhile another session goes through at once
