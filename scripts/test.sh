@@ -10,7 +10,7 @@ flags=""
 if [ "${1:-}" = "--sanitize" ]; then
 	build=build-san
 	flags="--enable-sanitizers"
-	export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
+	export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:quarantine_size_mb=16"
 	export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 	export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
 fi

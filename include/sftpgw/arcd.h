@@ -15,7 +15,7 @@
 #include "sftpgw/vfs.h"
 
 #define ARCD_MAX_OPERANDS 4096       /* paths in one command */
-#define ARCD_MAX_DEPTH 128           /* directory nesting while creating */
+#define ARCD_MAX_DEPTH 128           /* directory levels walked below an operand (tar -c) */
 #define ARCD_CHUNK (256 * 1024)      /* file bytes per read or write */
 #define ARCD_USAGE_STATUS 2          /* GNU tar's status for usage and fatal errors */
 

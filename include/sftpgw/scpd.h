@@ -17,7 +17,7 @@
 #define SCPD_MAX_LINE 1024                /* control line, '\n' included */
 #define SCPD_MAX_SIZE (1ULL << 42)        /* largest file in a C line (4 TiB) */
 #define SCPD_MAX_TIME 253402300799LL      /* latest time in a T line (9999-12-31) */
-#define SCPD_MAX_DEPTH 64                 /* nested directories in one transfer */
+#define SCPD_MAX_DEPTH 64                 /* directory levels in one transfer (the operand is 1) */
 #define SCPD_MAX_GLOB 10000               /* matches of one wildcard operand */
 #define SCPD_CHUNK (256 * 1024)           /* file bytes per read or write */
 #define SCPD_UMASK 022                    /* new files without -p, as a login shell's umask */

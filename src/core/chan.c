@@ -43,6 +43,7 @@ struct chan {
 	char *exit_signal;
 	bool exit_core;
 	bool requested;               /* a shell/exec/subsystem was accepted */
+	bool tunnel;                  /* direct-tcpip: no exit-status */
 	bool start_pending;
 	bool started;
 	bool blocked;                 /* input() took less than offered */
@@ -349,8 +350,13 @@ static void chan_pick_exec(struct chan *ch, const char *line)
 	ch->exec_line = strdup(line);
 	n = shw_split(line, strlen(line), &ch->argv, &why);
 	if (n < 0) {
+		/* Shell syntax is never interpreted here; a node's own shell may run
+		 * it (the forward kind sends chan_exec_line() as it came). */
 		ch->argv = NULL;
-		chan_set_message(ch, 2, "sftpgw: %s", why ? why : sgw_strerror(n));
+		if ((k = core_forward_kind()) != NULL)
+			ch->kind = k;
+		else
+			chan_set_message(ch, 2, "sftpgw: %s", why ? why : sgw_strerror(n));
 		return;
 	}
 	if (n == 0) {
@@ -515,6 +521,7 @@ static int chan_open_tunnel(struct sess *s, ssh_message msg)
 		ssh_channel_free(c);
 		return 0;
 	}
+	ch->tunnel = true;
 	snprintf(ports[0], sizeof(ports[0]), "%d", port);
 	snprintf(ports[1], sizeof(ports[1]), "%d", oport);
 	const char *words[4] = { host, ports[0], orig ? orig : "", ports[1] };
@@ -622,7 +629,7 @@ static void chan_finish_ssh(struct chan *ch)
 	if (ch->exit_requested && drained && !ch->close_sent && !ch->client_closed) {
 		if (ch->exit_signal != NULL)
 			ssh_channel_request_send_exit_signal(ch->ch, ch->exit_signal, ch->exit_core, "", "");
-		else if (ch->requested)
+		else if (ch->requested && !ch->tunnel)
 			ssh_channel_request_send_exit_status(ch->ch, ch->exit_status);
 		if (!ch->eof_sent)
 			ssh_channel_send_eof(ch->ch);

@@ -131,7 +131,7 @@ static void scpd_sink_dir(struct scpd *s, const struct scpd_ctl *c, const char *
 		s->fatal = true;
 		return;
 	}
-	if (depth + 1 >= SCPD_MAX_DEPTH) {
+	if (depth >= SCPD_MAX_DEPTH) {
 		scpd__err(s, "%s: too deeply nested", disp);
 		s->fatal = true;
 		return;

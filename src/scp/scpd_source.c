@@ -97,6 +97,11 @@ static void scpd_send_dir(struct scpd *s, const char *disp, const char *vpath,
 		scpd__err(s, "%s: too deeply nested", disp);
 		return;
 	}
+	if (strcmp(vpath, "/") == 0) { /* no name to send it under */
+		scpd__err(s, "%s: the top directory has no name to copy it as; copy what is below "
+		          "it (e.g. pub)", disp);
+		return;
+	}
 	if ((r = vfs_opendir(xjob_view(s->j), vpath, &d)) != 0) {
 		scpd__err(s, "%s: %s", disp, sgw_strerror(r));
 		return;

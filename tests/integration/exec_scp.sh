@@ -41,6 +41,25 @@ diff -r "$M/tree" "$T/dl/tree" || fail "downloaded tree differs"
 if scp_o "$G:pub/media/tree" "$T/dl/x" 2>"$T/err"; then fail "dir without -r"; fi
 grep -q 'not a regular file' "$T/err" || fail "dir without -r: $(cat "$T/err")"
 
+if scp_o -r "$G:~" "$T/dl/home" 2>"$T/err"; then fail "the top directory was sent"; fi
+grep -q 'scp: ~: the top directory has no name' "$T/err" || fail "top dir: $(cat "$T/err")"
+scp_o -r "$G:pub" "$T/dl/" || fail "download of a synthesized dir"
+cmp "$T/loc/one" "$T/dl/pub/media/one" || fail "synthesized dir download differs"
+
+# --- SCPD_MAX_DEPTH (64) directory levels, both ways; one more is refused ---
+deep=$(printf 'd/%.0s' $(seq 1 63))
+mkdir -p "$T/loc/deep64/$deep" "$T/loc/deep65/$deep/d"
+echo bottom >"$T/loc/deep64/${deep}f"
+scp_o -r "$T/loc/deep64" "$G:pub/media/" || fail "64 levels upload"
+[ -f "$M/deep64/${deep}f" ] || fail "64 levels not all uploaded"
+scp_o -r "$G:pub/media/deep64" "$T/dl/" || fail "64 levels download"
+[ -f "$T/dl/deep64/${deep}f" ] || fail "64 levels not all downloaded"
+if scp_o -r "$T/loc/deep65" "$G:pub/media/" 2>"$T/err"; then fail "65 levels uploaded"; fi
+grep -q 'too deeply nested' "$T/err" || fail "65 levels: $(cat "$T/err")"
+mkdir -p "$M/deep65/$deep/d"
+if scp_o -r "$G:pub/media/deep65" "$T/dl/" 2>"$T/err"; then fail "65 levels downloaded"; fi
+grep -q 'too deeply nested' "$T/err" || fail "65 levels down: $(cat "$T/err")"
+
 # --- wildcards, expanded by the gateway ---
 mkdir -p "$M/pics" "$T/dl/pics"
 for n in a b c; do echo "$n" >"$M/pics/$n.jpg"; done

@@ -58,6 +58,19 @@ ssh_gw 'tar czf - -C pub/media sub a' | tar -xz -C "$T/out" || fail "old-style t
 [ "$(stat -c %a "$T/out/a")" = 640 ] || fail "mode not kept"
 [ "$(stat -c %Y "$T/out/a")" = "$(stat -c %Y "$M/a")" ] || fail "mtime not kept"
 
+# --- ARCD_MAX_DEPTH (128) levels below an operand are walked; one more is not ---
+deep=$(printf 'd/%.0s' $(seq 1 127))
+mkdir -p "$T/deepsrc/$deep" "$T/deepsrc2/$deep/d"
+echo bottom >"$T/deepsrc/${deep}f"; echo bottom >"$T/deepsrc2/${deep}d/f"
+mv "$T/deepsrc" "$M/deep128"; mv "$T/deepsrc2" "$M/deep129"
+ssh_gw tar -c -C pub/media deep128 | tar -t | grep -q "^deep128/${deep}f\$" || fail "128 levels"
+set +e
+ssh_gw tar -c -C pub/media deep129 2>"$T/err" | tar -t >"$T/list"
+set -e
+grep -q "/f\$" "$T/list" && fail "129 levels walked"
+grep -q 'Cannot descend' "$T/err" || fail "129 levels: $(cat "$T/err")"
+rm -rf "$M/deep128" "$M/deep129"
+
 # --- tar import (auto-detected compression) ---
 mkdir -p "$T/src/imp/d"
 head -c 200000 /dev/urandom >"$T/src/imp/d/big"

@@ -887,6 +887,64 @@ static void test_read_replies_in_order(void **state)
 	sbuf_free(&req);
 }
 
+/* Long names: a READDIR reply stops at SFTPD_READDIR_BYTES, never past it,
+ * and the next one continues where it stopped. */
+static void test_readdir_bytes(void **state)
+{
+	struct sbuf req, body, rep;
+	uint8_t h[8], type;
+	uint32_t id, count, total = 0;
+	char name[VFS_NAME_MAX + 1];
+	int fd;
+
+	(void)state;
+	assert_int_equal(mkdirat(rootfd, "long", 0755), 0);
+	fd = openat(rootfd, "long", O_RDONLY | O_DIRECTORY);
+	for (int i = 0; i < SFTPD_READDIR_BATCH; i++) {
+		memset(name, 'n', VFS_NAME_MAX);
+		snprintf(name, 8, "%05d", i);
+		name[5] = 'n';
+		name[VFS_NAME_MAX] = '\0';
+		close(openat(fd, name, O_CREAT | O_WRONLY, 0644));
+	}
+	sbuf_init(&req, 4096);
+	sbuf_init(&body, 4096);
+	assert_int_equal(sbuf_put_cstring(&body, "long"), 0);
+	put_msg(&req, 11, 1, &body);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	run_loop();
+	get_handle(1, h);
+	for (uint32_t k = 0;; k++) {
+		sbuf_reset(&req);
+		sbuf_reset(&body);
+		assert_int_equal(sbuf_put_string(&body, h, 8), 0);
+		put_msg(&req, 12, 10 + k, &body);
+		assert_int_equal(feed(&req), sbuf_avail(&req));
+		run_loop();
+		assert_int_equal(next_reply(&type, &id, &rep), 0);
+		if (type == 101)
+			break;
+		assert_int_equal(type, 104);
+		assert_true(4 + rep.len <= SFTPD_READDIR_BYTES);
+		assert_int_equal(sbuf_get_u32(&rep, &count), 0);
+		if (k == 0)
+			assert_true(count < SFTPD_READDIR_BATCH);   /* the byte cap came first */
+		total += count;
+	}
+	assert_int_equal(total, SFTPD_READDIR_BATCH);
+	for (int i = 0; i < SFTPD_READDIR_BATCH; i++) {
+		memset(name, 'n', VFS_NAME_MAX);
+		snprintf(name, 8, "%05d", i);
+		name[5] = 'n';
+		name[VFS_NAME_MAX] = '\0';
+		unlinkat(fd, name, 0);
+	}
+	close(fd);
+	unlinkat(rootfd, "long", AT_REMOVEDIR);
+	sbuf_free(&req);
+	sbuf_free(&body);
+}
+
 static void test_handle_cap(void **state)
 {
 	struct sbuf req;
@@ -974,6 +1032,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_split_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_replies_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readdir_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handle_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_order, setup, teardown),
 	};
