@@ -45,7 +45,7 @@ static void send_entry(struct rsd *r, struct send_state *st, const struct rsd_fi
 		x |= XMIT_SAME_GID;
 	if (f->mtime == st->mtime)
 		x |= XMIT_SAME_TIME;
-	if (f->nsec)
+	if (f->nsec && r->proto >= 31)
 		x |= XMIT_MOD_NSEC;
 	if (l1)
 		x |= XMIT_SAME_NAME;

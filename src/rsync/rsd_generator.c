@@ -429,7 +429,7 @@ void rsd_generator_thread_cb(void *arg)
 	wait_done(r, 1);
 	rsd_write_ndx(r, NDX_DONE); /* no redo phase: sums are full md5 */
 	rsd_write_ndx(r, NDX_DONE); /* no --delay-updates phase */
-	if (early_del) {
+	if (early_del && r->proto >= 31) { /* protocol 31 adds a late-deletion phase */
 		if (r->o.delete_mode)
 			send_del_stats(r);
 		rsd_write_ndx(r, NDX_DONE);
@@ -438,12 +438,15 @@ void rsd_generator_thread_cb(void *arg)
 	wait_done(r, 3);
 	if (!early_del) {
 		delete_pass(r);
-		if (r->o.delete_mode)
-			send_del_stats(r);
-		rsd_write_ndx(r, NDX_DONE);
+		if (r->proto >= 31) {
+			if (r->o.delete_mode)
+				send_del_stats(r);
+			rsd_write_ndx(r, NDX_DONE);
+		}
 		rsd_flush(r);
 	}
-	wait_done(r, 4);
+	if (r->proto >= 31)
+		wait_done(r, 4);
 	touch_up_dirs(r);
 	rsd_write_ndx(r, NDX_DONE);
 	rsd_flush(r);

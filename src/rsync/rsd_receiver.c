@@ -359,8 +359,8 @@ static void recv_files(struct rsd *r)
 		}
 		recv_one(r, ndx);
 	}
-	/* goodbye: the client's answer to the generator's late NDX_DONE */
-	if (!rsd_bad(r) && read_ndx_item(r, &iflags) == NDX_DONE && !rsd_bad(r))
+	/* goodbye (protocol 31): the client's answer to the late NDX_DONE */
+	if (r->proto >= 31 && !rsd_bad(r) && read_ndx_item(r, &iflags) == NDX_DONE && !rsd_bad(r))
 		rsd_gen_signal(r);
 }
 
