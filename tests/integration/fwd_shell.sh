@@ -58,6 +58,10 @@ out=$(LANG=fr_FR.UTF-8 ssh_gw -o SendEnv=LANG sh -c "'echo \$SFTPGW_USER \$LANG'
 out=$(FOO=bar ssh_gw -o SendEnv=FOO sh -c "'echo x\${FOO}x'" </dev/null)
 [ "$out" = "xx" ] || fail "a variable outside the allow-list reached the node: '$out'"
 
+# A line with shell syntax is never interpreted by the gateway: the node's shell runs it.
+out=$(ssh_gw 'echo one | tr o 0; echo "$SFTPGW_USER"' </dev/null)
+[ "$out" = "$(printf '0ne\nalice')" ] || fail "shell syntax was not run by the node's shell: '$out'"
+
 # --- refusals ---
 expect_rc 1 "unknown node" ssh_as alice+demo+nope alice hostname
 grep -q 'no node "nope" in environment demo; your environments: demo' "$T/err" || fail "unknown node message: $(cat "$T/err")"
