@@ -257,50 +257,27 @@ static size_t sftpd_input(struct chan *ch, const uint8_t *data, size_t len)
 	return used;
 }
 
-/* Writes queued replies while the channel has room. Small replies are copied
- * together into one write; large ones (READ data) go out from their buffer. */
+/* Writes queued replies while the channel has room. Small replies need no
+ * coalescing here: consecutive chan_write()s land side by side in the
+ * channel's output queue and leave in one SSH write. */
 static void sftpd_flush(struct sftpd *s)
 {
 	struct sftpd_req *r;
-	size_t room, n, k;
+	size_t room, n;
 
 	while ((r = s->out_head) != NULL && !s->closed && (room = chan_out_room(s->ch)) > 0) {
 		n = r->out_len - r->out_off;
-		if (n >= SFTPD_COALESCE_MIN || r->onext == NULL) {
-			n = n < room ? n : room;
-			if (chan_write(s->ch, r->out + r->out_off, n) != 0)
-				return;
-			r->out_off += n;
-		} else {
-			n = 0;
-			while ((r = s->out_head) != NULL && n < room && n < sizeof(s->batch)) {
-				k = r->out_len - r->out_off;
-				if (k >= SFTPD_COALESCE_MIN && n > 0)
-					break;
-				k = k < room - n ? k : room - n;
-				k = k < sizeof(s->batch) - n ? k : sizeof(s->batch) - n;
-				memcpy(s->batch + n, r->out + r->out_off, k);
-				r->out_off += k;
-				n += k;
-				if (r->out_off < r->out_len)
-					break;
-				s->out_head = r->onext;
-				s->out_queued -= r->out_len;
-				sftpd__req_free(r);
-			}
-			if (s->out_head == NULL)
-				s->out_tail = NULL;
-			if (chan_write(s->ch, s->batch, n) != 0)
-				return;
-			continue;
-		}
-		if (r->out_off == r->out_len) {
-			s->out_head = r->onext;
-			if (s->out_head == NULL)
-				s->out_tail = NULL;
-			s->out_queued -= r->out_len;
-			sftpd__req_free(r);
-		}
+		n = n < room ? n : room;
+		if (chan_write(s->ch, r->out + r->out_off, n) != 0)
+			return;
+		r->out_off += n;
+		if (r->out_off < r->out_len)
+			return;
+		s->out_head = r->onext;
+		if (s->out_head == NULL)
+			s->out_tail = NULL;
+		s->out_queued -= r->out_len;
+		sftpd__req_free(r);
 	}
 }
 

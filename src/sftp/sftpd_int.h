@@ -51,9 +51,6 @@ enum {
 #define SFTPD_DATA_HDR 13
 /* Bytes a handle string takes on the wire (slot + generation). */
 #define SFTPD_HANDLE_LEN 8
-/* Replies shorter than this are copied together into one channel write. */
-#define SFTPD_COALESCE_MIN 4096
-#define SFTPD_COALESCE_BUF (32 * 1024)
 /* Budget charged for requests without a payload (paths, attrs, small replies). */
 #define SFTPD_SMALL_COST 1024
 
@@ -155,7 +152,6 @@ struct sftpd {
 	uv_check_t flush_check;     /* flushes replies once per loop iteration */
 	bool check_active;
 	uv_work_t teardown;
-	uint8_t batch[SFTPD_COALESCE_BUF];
 };
 
 /* sftpd.c */
