@@ -1,0 +1,5 @@
+# tests/fuzz — libFuzzer targets for every parser of untrusted bytes (see
+# tests/fuzz/README.md). Built by tests/fuzz/build.sh with clang, not by make;
+# make check only runs a short smoke pass (skipped without clang/libFuzzer).
+TESTS += tests/integration/fuzz_smoke.sh
+EXTRA_DIST += tests/fuzz

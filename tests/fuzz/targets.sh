@@ -1,0 +1,11 @@
+# targets.sh — which sources each fuzz target links (sourced by build.sh).
+# One line per target: NAME: project sources (relative to the top) [| extra link flags].
+# A target whose sources are not all present in this checkout is skipped.
+FUZZ_TARGETS='
+buf:        src/util/buf.c src/util/err.c
+shellwords: src/util/shellwords.c src/util/err.c
+names:      src/util/names.c src/util/err.c
+path:       src/vfs/path.c
+pubkey:     src/util/pubkey.c src/util/buf.c src/util/err.c | -lcrypto
+pubkey_blob: src/util/pubkey.c src/util/buf.c src/util/err.c | -lcrypto
+'
