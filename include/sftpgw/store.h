@@ -31,13 +31,17 @@ struct store {
  * readonly connections refuse a store whose schema is not current. */
 int store_open(const char *path, bool create, bool readonly, struct store **out);
 void store_close(struct store *st);
+/* Opens read-write, creating it if missing, and migrates only up to `target`
+ * (tests of migrations from an older schema). */
+int store_open_version(const char *path, int target, struct store **out);
 /* Brings the schema from its user_version up to `target` (STORE_SCHEMA_VERSION normally). */
 int store_migrate(struct store *st, int target);
 /* PRAGMA user_version. */
 int store_schema_version(struct store *st, int *v);
 /* Changes whenever another connection commits (PRAGMA data_version): a cheap change check. */
 int store_data_version(struct store *st, int64_t *v);
-/* Last error text of the connection, for messages. */
+/* Last error text of the connection, for messages; with st NULL, why the
+ * last store_open() of this thread failed (says what to run next). */
 const char *store_errmsg(struct store *st);
 
 /* --- identities (used by authentication) --- */

@@ -59,22 +59,24 @@ static int write_file(const char *path, const char *data, mode_t mode)
 {
 	size_t n = strlen(data), off = 0;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int rc = 0;
 	ssize_t w;
 
 	if (fd < 0)
 		return -errno;
-	while (off < n) {
-		if ((w = write(fd, data + off, n - off)) < 0 && errno != EINTR) {
-			int e = -errno;
-
-			close(fd);
-			return e;
-		}
-		off += w > 0 ? (size_t)w : 0;
+	while (off < n && rc == 0) {
+		w = write(fd, data + off, n - off);
+		if (w > 0)
+			off += (size_t)w;
+		else if (w < 0 && errno != EINTR)
+			rc = -errno;
 	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0 || close(fd) < 0)
-		return -errno;
-	return 0;
+	/* umask 077 is in force: the .pub files are meant to be world-readable */
+	if (rc == 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	return rc;
 }
 
 /* Writes "TYPE BASE64 COMMENT\n" for key to path. */

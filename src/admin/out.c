@@ -179,42 +179,51 @@ int admin_args(struct admin_ctx *c, int argc, char **argv, const struct option *
 	return optind;
 }
 
+static int read_all(int fd, char *buf, size_t n, size_t *got)
+{
+	ssize_t r;
+
+	*got = 0;
+	while (*got < n) {
+		r = read(fd, buf + *got, n - *got);
+		if (r == 0)
+			break;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		*got += (size_t)r;
+	}
+	return 0;
+}
+
 int admin_read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	struct stat sb;
-	char *buf;
-	ssize_t r;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = NULL;
+	int rc = 0, fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max) {
-		int e = (fstat(fd, &sb) < 0) ? -errno : !S_ISREG(sb.st_mode) ? -EISDIR : -EFBIG;
-
-		close(fd);
-		return e;
-	}
-	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)sb.st_size && (r = read(fd, buf + got, (size_t)sb.st_size - got)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = -errno;
-
-			free(buf);
-			close(fd);
-			return e;
-		}
-		got += (size_t)r;
-	}
+	if (fstat(fd, &sb) < 0)
+		rc = -errno;
+	else if (S_ISDIR(sb.st_mode))
+		rc = -EISDIR;
+	else if (!S_ISREG(sb.st_mode))
+		rc = -EINVAL;
+	else if ((size_t)sb.st_size > max)
+		rc = -EFBIG;
+	else if ((buf = malloc((size_t)sb.st_size + 1)) == NULL)
+		rc = -ENOMEM;
+	else
+		rc = read_all(fd, buf, (size_t)sb.st_size, len);
 	close(fd);
-	buf[got] = '\0';
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	buf[*len] = '\0';
 	*out = buf;
-	*len = got;
 	return 0;
 }
 

@@ -1,10 +1,11 @@
 /* user.c — `sftpgw-admin user ...`: users and their grants of environments.
- * Users are created by `key add`; here they are listed, granted, revoked, removed. */
+ * Users are mostly created by `key add`; here they are listed, granted, revoked, removed. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "admin.h"
 #include "sftpgw/err.h"
+#include "sftpgw/names.h"
 #include "sftpgw/store_admin.h"
 
 static json_t *user_envs(struct admin_ctx *c, int64_t uid)
@@ -48,6 +49,26 @@ static int user_list(struct admin_ctx *c, int argc, char **argv)
 	admin_print_list(c, rows, cols);
 	json_decref(rows);
 	free(u);
+	return ADMIN_OK;
+}
+
+static int user_add(struct admin_ctx *c, int argc, char **argv)
+{
+	const char *why;
+	int64_t uid;
+	int i, rc;
+
+	if ((i = admin_args(c, argc, argv, NULL, NULL, 1, 1)) < 0)
+		return ADMIN_USAGE;
+	if ((why = name_why_invalid(argv[i])) != NULL)
+		return admin_fail("invalid user name '%s': %s", argv[i], why);
+	rc = store_user_add(c->st, argv[i], &uid);
+	if (rc == SGW_EEXISTS)
+		return admin_fail("user '%s' exists already", argv[i]);
+	if (rc < 0)
+		return admin_store_fail(c, rc, "adding the user");
+	printf("added user %s without keys\nnext: sftpgw-admin user grant %s ENV; "
+	       "sftpgw-admin key add ENV KEY.pub --user %s\n", argv[i], argv[i], argv[i]);
 	return ADMIN_OK;
 }
 
@@ -113,6 +134,8 @@ static int user_revoke(struct admin_ctx *c, int argc, char **argv)
 }
 
 const struct admin_cmd admin_user_cmds[] = {
+	{ "user", "add", user_add, "NAME",
+	  "create a user without keys (for certificates; `key add` creates users too)", false },
 	{ "user", "list", user_list, "", "list users with key counts and environments", false },
 	{ "user", "rm", user_rm, "NAME", "remove a user with all its keys and grants", false },
 	{ "user", "grant", user_grant, "USER ENV", "let a user into an environment", false },

@@ -11,8 +11,17 @@
 
 static const struct chan_builtin builtins[] = {
 	/* src/scp */
+	{ "scp", &scpd_kind },
 
 	/* src/archive */
+	{ "md5sum", &sumd_kind },
+	{ "sha1sum", &sumd_kind },
+	{ "sha256sum", &sumd_kind },
+	{ "sha512sum", &sumd_kind },
+	{ "tar", &arcd_kind },
+	{ "pwd", &miscd_kind },
+	{ "true", &miscd_kind },
+	{ "false", &miscd_kind },
 
 	/* src/rsync */
 

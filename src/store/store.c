@@ -196,31 +196,32 @@ static int conn_setup(struct store *st)
 	return store__exec(st, "PRAGMA synchronous = NORMAL");
 }
 
-static int check_version(struct store *st, const char *path)
+static int check_version(struct store *st, const char *path, int target)
 {
 	int v, rc;
 
 	if ((rc = read_user_version(st, &v)) < 0)
 		return rc;
-	if (v > STORE_SCHEMA_VERSION) {
+	if (v > target) {
 		set_open_err("store %s has schema version %d, newer than this sftpgw (%d): "
-		             "upgrade sftpgw", path, v, STORE_SCHEMA_VERSION);
+		             "upgrade sftpgw", path, v, target);
 		return SGW_EUNSUPPORTED;
 	}
-	if (v == STORE_SCHEMA_VERSION)
+	if (v == target)
 		return 0;
 	if (st->readonly) {
 		set_open_err("store %s has schema version %d, this sftpgw needs %d: "
 		             "run `sftpgw-admin init` to migrate it", path, v, STORE_SCHEMA_VERSION);
 		return SGW_EUNSUPPORTED;
 	}
-	if ((rc = store_migrate(st, STORE_SCHEMA_VERSION)) < 0)
+	if ((rc = store_migrate(st, target)) < 0)
 		set_open_err("migrating store %s from version %d failed: %s", path, v,
 		             store_errmsg(st));
 	return rc;
 }
 
-int store_open(const char *path, bool create, bool readonly, struct store **out)
+static int open_at(const char *path, bool create, bool readonly, int target,
+                   struct store **out)
 {
 	struct store_conn *c;
 	struct stat sb;
@@ -250,12 +251,24 @@ int store_open(const char *path, bool create, bool readonly, struct store **out)
 		store_close(&c->pub);
 		return rc;
 	}
-	if ((rc = check_version(&c->pub, path)) < 0) {
+	if ((rc = check_version(&c->pub, path, target)) < 0) {
 		store_close(&c->pub);
 		return rc;
 	}
 	*out = &c->pub;
 	return 0;
+}
+
+int store_open(const char *path, bool create, bool readonly, struct store **out)
+{
+	return open_at(path, create, readonly, STORE_SCHEMA_VERSION, out);
+}
+
+int store_open_version(const char *path, int target, struct store **out)
+{
+	if (target < 0 || target > STORE_SCHEMA_VERSION)
+		return SGW_EUNSUPPORTED;
+	return open_at(path, true, false, target, out);
 }
 
 void store_close(struct store *st)

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 
 #include "sftpgw/buf.h"
 #include "sftpgw/err.h"
@@ -32,18 +34,20 @@ struct key_type {
 	const char *label;    /* as ssh-keygen -l prints it */
 	enum key_kind kind;
 	const char *curve;    /* ECDSA: curve name inside the blob */
+	int nid;              /* ECDSA: OpenSSL curve id, to check the point */
 	unsigned bits;        /* fixed size; 0 = from the modulus */
 	size_t point_len;     /* ECDSA: uncompressed point length */
 };
 
 static const struct key_type key_types[] = {
-	{ "ssh-ed25519", "ED25519", K_ED25519, NULL, 256, 0 },
-	{ "ecdsa-sha2-nistp256", "ECDSA", K_ECDSA, "nistp256", 256, 65 },
-	{ "ecdsa-sha2-nistp384", "ECDSA", K_ECDSA, "nistp384", 384, 97 },
-	{ "ecdsa-sha2-nistp521", "ECDSA", K_ECDSA, "nistp521", 521, 133 },
-	{ "ssh-rsa", "RSA", K_RSA, NULL, 0, 0 },
-	{ "sk-ssh-ed25519@openssh.com", "ED25519-SK", K_SK_ED25519, NULL, 256, 0 },
-	{ "sk-ecdsa-sha2-nistp256@openssh.com", "ECDSA-SK", K_SK_ECDSA, "nistp256", 256, 65 },
+	{ "ssh-ed25519", "ED25519", K_ED25519, NULL, 0, 256, 0 },
+	{ "ecdsa-sha2-nistp256", "ECDSA", K_ECDSA, "nistp256", NID_X9_62_prime256v1, 256, 65 },
+	{ "ecdsa-sha2-nistp384", "ECDSA", K_ECDSA, "nistp384", NID_secp384r1, 384, 97 },
+	{ "ecdsa-sha2-nistp521", "ECDSA", K_ECDSA, "nistp521", NID_secp521r1, 521, 133 },
+	{ "ssh-rsa", "RSA", K_RSA, NULL, 0, 0, 0 },
+	{ "sk-ssh-ed25519@openssh.com", "ED25519-SK", K_SK_ED25519, NULL, 0, 256, 0 },
+	{ "sk-ecdsa-sha2-nistp256@openssh.com", "ECDSA-SK", K_SK_ECDSA, "nistp256",
+	  NID_X9_62_prime256v1, 256, 65 },
 };
 
 /* authorized_keys options, to recognise a line that starts with one. */
@@ -211,6 +215,19 @@ static int check_rsa(struct sbuf *b, unsigned *bits, char *err, size_t errsz)
 	return 0;
 }
 
+/* A point that is not on the curve is a corrupted key, whatever its length says. */
+static bool ec_point_valid(int nid, const uint8_t *p, size_t n)
+{
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(nid);
+	EC_POINT *pt = g ? EC_POINT_new(g) : NULL;
+	bool ok = pt != NULL && EC_POINT_oct2point(g, pt, p, n, NULL) == 1 &&
+	          EC_POINT_is_on_curve(g, pt, NULL) == 1;
+
+	EC_POINT_free(pt);
+	EC_GROUP_free(g);
+	return ok;
+}
+
 /* Checks what follows the type string in the blob of a known key type. */
 static int check_body(const struct key_type *kt, struct sbuf *b, unsigned *bits, char *err,
                       size_t errsz)
@@ -230,7 +247,7 @@ static int check_body(const struct key_type *kt, struct sbuf *b, unsigned *bits,
 			            "the key's curve does not match its type %s", kt->name);
 		if ((rc = sbuf_get_string(b, &p, &n)) < 0)
 			return rc;
-		if (n != kt->point_len || p[0] != 0x04)
+		if (n != kt->point_len || p[0] != 0x04 || !ec_point_valid(kt->nid, p, n))
 			return SGW_EBADFORMAT;
 	} else {
 		if ((rc = sbuf_get_string(b, &p, &n)) < 0)
@@ -461,6 +478,8 @@ static int rfc_line(struct rfc_state *r, char *line, char *err, size_t errsz)
 
 	while (n > 0 && isspace((unsigned char)line[n - 1]))
 		line[--n] = '\0';
+	if (n == 0 && !r->continued)
+		return 0;
 	if (strncmp(line, RFC4716_END, strlen(RFC4716_END)) == 0) {
 		r->ended = true;
 		return 0;
