@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sftpgw/config.h"
 #include "sftpgw/store.h"
 
 enum { ADMIN_OK = 0, ADMIN_FAIL = 1, ADMIN_USAGE = 2 };
@@ -23,6 +24,7 @@ struct admin_ctx {
 	bool json;             /* --json: machine-readable output */
 	struct store *st;      /* opened read-write before run() unless cmd->no_store */
 	const struct admin_cmd *cmd; /* the command being run (for admin_usage) */
+	const struct sgw_config *cfg; /* the configuration (cert_max_ttl, ...) */
 };
 
 struct admin_cmd {
@@ -41,6 +43,8 @@ extern const struct admin_cmd admin_key_cmds[];
 extern const struct admin_cmd admin_user_cmds[];
 extern const struct admin_cmd admin_mount_cmds[];
 extern const struct admin_cmd admin_hostkeys_cmds[];
+extern const struct admin_cmd admin_ca_cmds[];
+extern const struct admin_cmd admin_cert_cmds[];
 
 /* Prints rows (a JSON array of objects) as an aligned table of the given
  * columns (keys, NULL-terminated) for people, or the array as JSON with --json. */

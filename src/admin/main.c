@@ -17,6 +17,8 @@ static const struct admin_cmd *const tables[] = {
 	admin_key_cmds,
 	admin_mount_cmds,
 	admin_hostkeys_cmds,
+	admin_ca_cmds,
+	admin_cert_cmds,
 	NULL,
 };
 
@@ -193,6 +195,7 @@ int main(int argc, char **argv)
 	}
 	ctx.json = g.json;
 	ctx.cmd = cmd;
+	ctx.cfg = &cfg;
 	if ((rc = resolve_paths(&g, &ctx, &cfg)) == ADMIN_OK)
 		rc = run_cmd(cmd, &ctx, argc, argv);
 	free(ctx.state_dir);

@@ -1,4 +1,5 @@
 libsftpgw_a_SOURCES += src/store/schema.c src/store/store.c src/store/admin.c
+libsftpgw_a_SOURCES += src/store/ca.c
 noinst_HEADERS += src/store/store_internal.h
 
 check_PROGRAMS += tests/unit/test_store tests/unit/test_pubkey

@@ -37,6 +37,7 @@ static const char *const cached_sql[STORE__N_CACHED] = {
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[STORE__Q_DATA_VERSION] = "PRAGMA data_version",
 	[STORE__Q_USER_VERSION] = "PRAGMA user_version",
+	[STORE__Q_CERT_FACTS] = store__cert_facts_sql,
 };
 
 static void set_open_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

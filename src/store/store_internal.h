@@ -17,6 +17,7 @@ enum store__query {
 	STORE__Q_AUDIT,
 	STORE__Q_DATA_VERSION,
 	STORE__Q_USER_VERSION,
+	STORE__Q_CERT_FACTS,     /* src/store/ca.c: store_cert_facts (every certificate login) */
 	STORE__N_CACHED
 };
 
@@ -26,6 +27,9 @@ struct store_conn {
 	sqlite3_stmt *cached[STORE__N_CACHED];
 	char err[512];
 };
+
+/* SQL of STORE__Q_CERT_FACTS (kept beside its function in ca.c). */
+extern const char store__cert_facts_sql[];
 
 /* SQL that takes the schema from user_version `from` to from + 1, or NULL. */
 const char *store__migration(int from);
