@@ -70,7 +70,8 @@ int admin_user_find(struct admin_ctx *c, const char *name, int64_t *id);
 int admin_store_fail(struct admin_ctx *c, int rc, const char *doing);
 /* A timestamp for output: ISO 8601 UTC string, or JSON null for 0. */
 json_t *admin_time(int64_t t);
-/* Reads a whole small file (public key, etc.; at most max bytes); caller frees. */
+/* Reads a whole small file (public key, etc.; at most max bytes, else -EFBIG),
+ * "-" meaning standard input; NUL-terminated, caller frees. */
 int admin_read_file(const char *path, size_t max, char **out, size_t *len);
 
 #endif

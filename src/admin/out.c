@@ -197,13 +197,34 @@ static int read_all(int fd, char *buf, size_t n, size_t *got)
 	return 0;
 }
 
+/* Standard input has no size up front: read up to max + 1 to notice excess. */
+static int read_stdin(size_t max, char **out, size_t *len)
+{
+	char *buf = malloc(max + 2);
+	int rc;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	if ((rc = read_all(STDIN_FILENO, buf, max + 1, len)) == 0 && *len > max)
+		rc = -EFBIG;
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	buf[*len] = '\0';
+	*out = buf;
+	return 0;
+}
+
 int admin_read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	struct stat sb;
 	char *buf = NULL;
-	int rc = 0, fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = 0, fd;
 
-	if (fd < 0)
+	if (strcmp(path, "-") == 0)
+		return read_stdin(max, out, len);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
 	if (fstat(fd, &sb) < 0)
 		rc = -errno;

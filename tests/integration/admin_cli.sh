@@ -70,6 +70,11 @@ expect 1 "duplicate" admin mount add demo /pub/media/ "$T/docs"
 err_has "already"
 expect 1 "dot-dot" admin mount add demo /pub/../etc "$T/docs"
 err_has "'..'"
+long=/$(printf '%01022d' 0)
+expect 0 "virtual path of 1023 bytes" admin mount add demo "$long" "$T/docs"
+expect 1 "virtual path of 1024 bytes" admin mount add demo "${long}0" "$T/docs"
+err_has "longer than 1023"
+expect 0 "rm long mount" admin mount rm demo "$long"
 expect 0 "read-only mount" admin mount add demo /docs "$T/docs" --read-only
 expect 0 "mount list" admin mount list demo
 grep -q "^demo  */docs  *$T/docs  *ro$" "$T/out" || fail "mount list: $(cat "$T/out")"
@@ -109,6 +114,9 @@ if ssh-keygen -q -t rsa -b 1024 -N '' -C weak@x -f "$T/id_weak" >/dev/null 2>&1;
 	expect 1 "rsa 1024" admin key add demo "$T/id_weak.pub"
 	err_has "RSA key has 1024 bits; sftpgw needs at least 2048"
 fi
+gw_key stdin
+expect 0 "key from stdin" sh -c '"$0" --db "$1" key add demo - <"$2"' "$ADMIN" "$DB" "$T/id_stdin.pub"
+out_has "for user stdin"
 expect 1 "missing key file" admin key add demo "$T/nothere.pub"
 expect 1 "unknown env" admin key add nope "$T/id_app.pub"
 err_has "no environment 'nope'"

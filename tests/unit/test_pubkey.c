@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "sftpgw/buf.h"
 #include "sftpgw/err.h"
 #include "sftpgw/pubkey.h"
 
@@ -283,6 +284,126 @@ static void test_comment_limit(void **state)
 	assert_int_equal(parse(text, &k, err), SGW_EBADFORMAT);
 }
 
+/* An RSA blob whose modulus has exactly `bits` bits and whose exponent has elen bytes. */
+static void rsa_blob(struct sbuf *b, unsigned bits, size_t elen)
+{
+	static uint8_t e[PUBKEY_MAX_BLOB], n[PUBKEY_MAX_BLOB];
+	size_t nlen = (bits + 7) / 8;
+
+	memset(e, 0x01, elen);
+	memset(n, 0xff, nlen);
+	n[0] = (uint8_t)(0xff >> (nlen * 8 - bits));
+	sbuf_init(b, PUBKEY_MAX_BLOB * 2);
+	sbuf_put_cstring(b, "ssh-rsa");
+	sbuf_put_string(b, e, elen);
+	/* an mpint with its top bit set gets a leading zero byte */
+	if (n[0] & 0x80) {
+		sbuf_put_u32(b, (uint32_t)nlen + 1);
+		sbuf_put_u8(b, 0);
+		sbuf_put_bytes(b, n, nlen);
+	} else {
+		sbuf_put_string(b, n, nlen);
+	}
+}
+
+static int check(struct sbuf *b, unsigned *bits)
+{
+	char err[PUBKEY_ERR_LEN], type[PUBKEY_TYPE_MAX];
+
+	return pubkey_check_blob(b->d, b->len, type, bits, err, sizeof(err));
+}
+
+static void test_rsa_limits(void **state)
+{
+	struct sbuf b;
+	unsigned bits;
+
+	(void)state;
+	rsa_blob(&b, PUBKEY_MIN_RSA_BITS, 3);
+	assert_int_equal(check(&b, &bits), 0);
+	assert_int_equal(bits, PUBKEY_MIN_RSA_BITS);
+	sbuf_free(&b);
+	rsa_blob(&b, PUBKEY_MIN_RSA_BITS - 1, 3);
+	assert_int_equal(check(&b, &bits), SGW_EUNSUPPORTED);
+	sbuf_free(&b);
+	rsa_blob(&b, PUBKEY_MAX_RSA_BITS, 3);
+	assert_int_equal(check(&b, &bits), 0);
+	assert_int_equal(bits, PUBKEY_MAX_RSA_BITS);
+	sbuf_free(&b);
+	rsa_blob(&b, PUBKEY_MAX_RSA_BITS + 1, 3);
+	assert_int_equal(check(&b, &bits), SGW_ETOOBIG);
+	sbuf_free(&b);
+}
+
+/* A blob of PUBKEY_MAX_BLOB bytes decodes, one more byte is refused. */
+static void test_blob_limit(void **state)
+{
+	static char b64[PUBKEY_MAX_BLOB * 2], text[PUBKEY_MAX_BLOB * 2 + 64];
+	char err[PUBKEY_ERR_LEN];
+	struct pubkey k;
+	struct sbuf b;
+	/* type 11 + e (4 + elen) + n (4 + 1 + 2048) == PUBKEY_MAX_BLOB */
+	size_t elen = PUBKEY_MAX_BLOB - 11 - 4 - 4 - 1 - PUBKEY_MAX_RSA_BITS / 8;
+
+	(void)state;
+	rsa_blob(&b, PUBKEY_MAX_RSA_BITS, elen);
+	assert_int_equal(b.len, PUBKEY_MAX_BLOB);
+	pubkey_base64(b.d, b.len, b64, sizeof(b64), 1);
+	snprintf(text, sizeof(text), "ssh-rsa %s big@x", b64);
+	assert_int_equal(parse(text, &k, err), 0);
+	assert_int_equal(k.blob_len, PUBKEY_MAX_BLOB);
+	sbuf_free(&b);
+	rsa_blob(&b, PUBKEY_MAX_RSA_BITS, elen + 1);
+	pubkey_base64(b.d, b.len, b64, sizeof(b64), 1);
+	snprintf(text, sizeof(text), "ssh-rsa %s big@x", b64);
+	assert_int_equal(parse(text, &k, err), SGW_ETOOBIG);
+	sbuf_free(&b);
+}
+
+static void sk_blob(struct sbuf *b, size_t applen)
+{
+	static uint8_t pk[32], app[2048];
+
+	memset(app, 'a', applen);
+	sbuf_init(b, PUBKEY_MAX_BLOB);
+	sbuf_put_cstring(b, "sk-ssh-ed25519@openssh.com");
+	sbuf_put_string(b, pk, sizeof(pk));
+	sbuf_put_string(b, app, applen);
+}
+
+/* The FIDO application string: 1..SK_MAX_APPLICATION (1024) bytes. */
+static void test_sk_application_limit(void **state)
+{
+	struct sbuf b;
+	unsigned bits;
+
+	(void)state;
+	sk_blob(&b, 1024);
+	assert_int_equal(check(&b, &bits), 0);
+	sbuf_free(&b);
+	sk_blob(&b, 1025);
+	assert_int_equal(check(&b, &bits), SGW_EBADFORMAT);
+	sbuf_free(&b);
+	sk_blob(&b, 0);
+	assert_int_equal(check(&b, &bits), SGW_EBADFORMAT);
+	sbuf_free(&b);
+}
+
+/* RFC 4716 header tags: at most 64 bytes. */
+static void test_rfc4716_tag_limit(void **state)
+{
+	char err[PUBKEY_ERR_LEN], text[1024], tag[80];
+	struct pubkey k;
+
+	(void)state;
+	memset(tag, 'x', sizeof(tag));
+	for (int len = 64; len <= 65; len++) {
+		snprintf(text, sizeof(text), "---- BEGIN SSH2 PUBLIC KEY ----\n%.*s: v\n%.68s\n"
+		         "---- END SSH2 PUBLIC KEY ----\n", len, tag, strchr(K_ed, ' ') + 1);
+		assert_int_equal(parse(text, &k, err), len == 64 ? 0 : SGW_EBADFORMAT);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +418,10 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_text_limit),
 		cmocka_unit_test(test_comment_limit),
+		cmocka_unit_test(test_rsa_limits),
+		cmocka_unit_test(test_blob_limit),
+		cmocka_unit_test(test_sk_application_limit),
+		cmocka_unit_test(test_rfc4716_tag_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

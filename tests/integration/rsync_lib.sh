@@ -1,0 +1,272 @@
+# rsync_lib.sh — shared by the rsync integration tests. Sourced after lib.sh.
+#
+# rs_setup_daemon: the real daemon (store, mounts /pub/media rw and /pub/ro
+#   read-only) driven through OpenSSH.
+# rs_setup_harness: the same protocol code through tests/rsync_harness (the
+#   kind on stdin/stdout, mounts /m and /ro), without a daemon.
+# Both set: RS_E (rsync -e value), RS_R (remote prefix for the rw mount, e.g.
+# "alice@127.0.0.1:pub/media"), RS_RO (same for the read-only mount), RS_DIR
+# (the rw mount's backing directory), RS_RODIR.
+
+command -v rsync >/dev/null || skip "rsync is not installed"
+
+# Skips (rather than fails) while the daemon cannot start at all, i.e. before
+# the core is merged into this branch; once it starts, every failure counts.
+rs_probe_daemon() {
+	"$SFTPGWD" --db "$DB" --listen 127.0.0.1:0 --ready-file "$T/probe" --workers 1 >/dev/null 2>&1 &
+	local p=$! i
+	for i in $(seq 1 60); do
+		[ -s "$T/probe" ] && break
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+	[ -s "$T/probe" ] || skip "sftpgwd does not start in this build yet (core not merged)"
+}
+
+rs_setup_daemon() {
+	gw_setup
+	mkdir -p "$T/ro"
+	admin mount add demo /pub/ro "$T/ro" --read-only >/dev/null
+	rs_probe_daemon
+	gw_start
+	ssh_gw true 2>/dev/null || skip "the daemon does not serve sessions yet (core not merged)"
+	RS_E=$(RSYNC_SSH)
+	RS_R=alice@127.0.0.1:pub/media
+	RS_RO=alice@127.0.0.1:pub/ro
+	RS_DIR=$T/media
+	RS_RODIR=$T/ro
+}
+
+rs_setup_harness() {
+	mkdir -p "$T/media" "$T/ro"
+	export RSD_ROOT=$T/media RSD_RO=$T/ro
+	RS_E=$top_builddir/tests/rsync_harness
+	RS_R=host:m
+	RS_RO=host:ro
+	RS_DIR=$T/media
+	RS_RODIR=$T/ro
+}
+
+rs() { rsync -e "$RS_E" "$@"; }
+
+# Listing of a tree: path, type, mode, size, mtime in seconds (rsync's default
+# comparison granularity), symlink target.
+rs_tree() {
+	(cd "$1" && find . -printf '%p|%y|%m|%s|%T@|%l\n' |
+		awk -F'|' -v OFS='|' '{ sub(/\..*/, "", $5); if ($2 == "d") $4 = ""; print }' | sort)
+}
+
+# rs_same A B: identical contents and metadata.
+rs_same() {
+	diff -r "$1" "$2" >/dev/null || { diff -r "$1" "$2" | head -5; return 1; }
+	rs_tree "$1" >"$T/tree.a"; rs_tree "$2" >"$T/tree.b"
+	diff "$T/tree.a" "$T/tree.b" || return 1
+}
+
+# A source tree with the awkward cases.
+rs_make_tree() {
+	local d=$1
+	mkdir -p "$d/sub/deep/deeper" "$d/empty" "$d/sub/also empty"
+	echo hello >"$d/one.txt"
+	: >"$d/zero"
+	printf 'spaces\n' >"$d/with space.txt"
+	printf 'unicode\n' >"$d/ünïcødé-名前.txt"
+	printf 'dash\n' >"$d/-leading-dash"
+	head -c 200000 /dev/urandom >"$d/sub/random.bin"
+	seq 1 20000 >"$d/sub/deep/numbers.txt"
+	echo deep >"$d/sub/deep/deeper/f"
+	echo tmp >"$d/sub/skip.tmp"
+	ln -s one.txt "$d/link-to-one"
+	ln -s sub/deep "$d/link-to-dir"
+	chmod 0750 "$d/sub/deep"
+	chmod 0600 "$d/zero"
+	touch -d '2021-03-04 05:06:07' "$d/one.txt" "$d/sub/deep"
+}
+
+literal_of() { awk -F': ' '/^Literal data/ {gsub(/[^0-9]/, "", $2); print $2}'; }
+
+# ---- push and pull of trees and options ----
+rs_basic_tests() {
+	local src=$T/src out=$T/out
+	rs_make_tree "$src"
+
+	# one file, push and pull
+	check "push one file" rs -t "$src/one.txt" "$RS_R/one.txt"
+	check "one file arrived" cmp "$src/one.txt" "$RS_DIR/one.txt"
+	[ "$(stat -c %Y "$RS_DIR/one.txt")" = "$(stat -c %Y "$src/one.txt")" ] || fail "mtime of one file"
+	check "pull one file" rs -t "$RS_R/one.txt" "$T/one-back.txt"
+	check "one file back" cmp "$src/one.txt" "$T/one-back.txt"
+
+	# -a tree push, then pull it back
+	check "push tree -a" rs -a "$src/" "$RS_R/tree/"
+	rs_same "$src" "$RS_DIR/tree" || fail "pushed tree differs"
+	ls -a "$RS_DIR/tree" | grep -q '^\.one\.txt\.' && fail "temporary file left behind"
+	check "pull tree -a" rs -a "$RS_R/tree/" "$out/"
+	rs_same "$src" "$out" || fail "pulled tree differs"
+	# "dir" without the slash: the directory itself
+	check "push dir name" rs -a "$src" "$RS_R/named/"
+	rs_same "$src" "$RS_DIR/named/src" || fail "push of a dir by name"
+	rm -rf "$out"; check "pull dir name" rs -a "$RS_R/named/src" "$out/"
+	rs_same "$src" "$out/src" || fail "pull of a dir by name"
+
+	# -z both ways
+	check "push -z" rs -az "$src/" "$RS_R/z/"
+	rs_same "$src" "$RS_DIR/z" || fail "push -z differs"
+	rm -rf "$out"; check "pull -z" rs -az "$RS_R/z/" "$out/"
+	rs_same "$src" "$out" || fail "pull -z differs"
+
+	# -c: same size and mtime but different content is found
+	printf 'HELLO\n' >"$RS_DIR/tree/one.txt"; touch -r "$src/one.txt" "$RS_DIR/tree/one.txt"
+	check "push -a (quick check)" rs -a "$src/" "$RS_R/tree/"
+	cmp -s "$src/one.txt" "$RS_DIR/tree/one.txt" && fail "quick check should have skipped the file"
+	check "push -ac" rs -ac "$src/" "$RS_R/tree/"
+	rs_same "$src" "$RS_DIR/tree" || fail "-c did not repair the file"
+	printf 'HELLO\n' >"$out/one.txt"; touch -r "$src/one.txt" "$out/one.txt"
+	check "pull -ac" rs -ac "$RS_R/tree/" "$out/"
+	rs_same "$src" "$out" || fail "pull -c did not repair the file"
+
+	# --exclude (sender side on pull, receiver side protects on push --delete)
+	rm -rf "$out"; check "pull --exclude" rs -a --exclude '*.tmp' --exclude 'deeper/' "$RS_R/tree/" "$out/"
+	[ -e "$out/sub/skip.tmp" ] && fail "excluded file pulled"
+	[ -e "$out/sub/deep/deeper" ] && fail "excluded dir pulled"
+	[ -e "$out/sub/deep/numbers.txt" ] || fail "non-excluded file missing"
+	check "push --exclude" rs -a --exclude '*.tmp' "$src/" "$RS_R/ex/"
+	[ -e "$RS_DIR/ex/sub/skip.tmp" ] && fail "excluded file pushed"
+
+	# --delete: extraneous files go, excluded ones stay protected
+	echo extra >"$RS_DIR/tree/extra"; mkdir -p "$RS_DIR/tree/gone/x"; echo y >"$RS_DIR/tree/gone/x/y"
+	echo keep >"$RS_DIR/tree/keep.bak"
+	check "push --delete" rs -a --delete --exclude '*.bak' "$src/" "$RS_R/tree/"
+	if [ -e "$RS_DIR/tree/extra" ] || [ -e "$RS_DIR/tree/gone" ]; then fail "--delete left extraneous files"; fi
+	[ -e "$RS_DIR/tree/keep.bak" ] || fail "--delete removed an excluded file"
+	rm "$RS_DIR/tree/keep.bak"
+	check "resync" rs -a "$src/" "$RS_R/tree/"
+	rs_same "$src" "$RS_DIR/tree" || fail "tree differs after --delete"
+	echo extra >"$out/extra"
+	check "pull --delete" rs -a --delete "$RS_R/tree/" "$out/"
+	[ -e "$out/extra" ] && fail "pull --delete kept an extraneous file"
+	for v in --delete-before --delete-after --delete-delay; do
+		echo extra >"$RS_DIR/tree/extra$v"
+		check "push $v" rs -a $v "$src/" "$RS_R/tree/"
+		[ -e "$RS_DIR/tree/extra$v" ] && fail "$v left a file"
+	done
+
+	# --dry-run changes nothing
+	local before; before=$(rs_tree "$RS_DIR")
+	echo new >"$src/new-file"; echo extra >"$RS_DIR/tree/extra"; before=$(rs_tree "$RS_DIR")
+	check "push -n" rs -an --delete "$src/" "$RS_R/tree/"
+	[ "$before" = "$(rs_tree "$RS_DIR")" ] || fail "--dry-run push changed the target"
+	check "push -n into a new dir" rs -an "$src/" "$RS_R/not-there/"
+	[ -e "$RS_DIR/not-there" ] && fail "--dry-run created the destination"
+	rm -f "$RS_DIR/tree/extra" "$src/new-file"
+
+	# -s (secluded args) with awkward names both ways
+	check "push -s" rs -as "$src/" "$RS_R/secluded dir/"
+	rs_same "$src" "$RS_DIR/secluded dir" || fail "push -s differs"
+	rm -rf "$out"; check "pull -s" rs -as "$RS_R/secluded dir/ünïcødé-名前.txt" "$RS_R/secluded dir/-leading-dash" "$out/"
+	cmp "$out/ünïcødé-名前.txt" "$src/ünïcødé-名前.txt" || fail "pull -s unicode name"
+	cmp "$out/-leading-dash" "$src/-leading-dash" || fail "pull -s leading dash"
+	rm -rf "$out"; check "pull name with space" rs -a "$RS_R/tree/with space.txt" "$out/"
+	cmp "$out/with space.txt" "$src/with space.txt" || fail "name with space"
+
+	# --remove-source-files both ways, --ignore-existing, --existing, --size-only
+	mkdir -p "$T/mv"; echo moveme >"$T/mv/m1"
+	check "push --remove-source-files" rs -a --remove-source-files "$T/mv/" "$RS_R/mv/"
+	[ -e "$T/mv/m1" ] && fail "source file not removed after push"
+	[ -e "$RS_DIR/mv/m1" ] || fail "moved file missing"
+	check "pull --remove-source-files" rs -a --remove-source-files "$RS_R/mv/" "$T/mv2/"
+	[ -e "$RS_DIR/mv/m1" ] && fail "source file not removed after pull"
+	echo changed >"$RS_DIR/tree/zero"
+	check "--ignore-existing" rs -a --ignore-existing "$src/" "$RS_R/tree/"
+	grep -q changed "$RS_DIR/tree/zero" || fail "--ignore-existing overwrote"
+	echo brandnew >"$src/brandnew"
+	check "--existing" rs -a --existing "$src/" "$RS_R/tree/"
+	[ -e "$RS_DIR/tree/brandnew" ] && fail "--existing created a file"
+	rm -f "$src/brandnew"
+	check "--size-only" rs -a --size-only "$src/" "$RS_R/tree/"
+	check "repair" rs -a "$src/" "$RS_R/tree/"
+	check "--inplace" rs -a --inplace -I "$src/" "$RS_R/tree/"
+	rs_same "$src" "$RS_DIR/tree" || fail "--inplace differs"
+	check "--partial --stats --numeric-ids --timeout" rs -a --partial --stats --numeric-ids --timeout=30 \
+		"$src/" "$RS_R/tree/" >/dev/null
+}
+
+# ---- delta transfer, refusals, confinement ----
+rs_delta_tests() {
+	local src=$T/dsrc out
+	mkdir -p "$src"
+	head -c 33554432 /dev/urandom >"$src/big"
+	seq 1 100000 >"$src/log.txt"
+	for i in $(seq 1 50); do echo "file $i" >"$src/f$i"; done
+	check "initial push" rs -a "$src/" "$RS_R/d/"
+	rs_same "$src" "$RS_DIR/d" || fail "initial push differs"
+
+	# no change: no literal data either way
+	out=$(rs -a --stats "$src/" "$RS_R/d/") || fail "no-change push"
+	[ "$(echo "$out" | literal_of)" = 0 ] || fail "no-change push sent data: $out"
+	check "initial pull" rs -a "$RS_R/d/" "$T/dpull/"
+	out=$(rs -a --stats "$RS_R/d/" "$T/dpull/") || fail "no-change pull"
+	[ "$(echo "$out" | literal_of)" = 0 ] || fail "no-change pull sent data"
+
+	# changed in the middle and appended: a small fraction travels (push)
+	printf 'CHANGED-IN-THE-MIDDLE' | dd of="$src/big" bs=1 seek=16000000 conv=notrunc 2>/dev/null
+	seq 100001 101000 >>"$src/log.txt"
+	touch -d '2022-02-02 02:02:02' "$src/big" "$src/log.txt"
+	out=$(rs -a --stats "$src/" "$RS_R/d/") || fail "delta push"
+	lit=$(echo "$out" | literal_of)
+	if [ "$lit" -le 0 ] || [ "$lit" -ge 200000 ]; then fail "delta push sent $lit literal bytes"; fi
+	rs_same "$src" "$RS_DIR/d" || fail "delta push result differs"
+	# and pull: change the server's copy
+	printf 'SERVER-SIDE-CHANGE' | dd of="$RS_DIR/d/big" bs=1 seek=9000000 conv=notrunc 2>/dev/null
+	touch -d '2023-03-03 03:03:03' "$RS_DIR/d/big"
+	out=$(rs -a --stats "$RS_R/d/" "$T/dpull/") || fail "delta pull"
+	lit=$(echo "$out" | literal_of)
+	if [ "$lit" -le 0 ] || [ "$lit" -ge 200000 ]; then fail "delta pull got $lit literal bytes"; fi
+	rs_same "$RS_DIR/d" "$T/dpull" || fail "delta pull result differs"
+	# -z with delta
+	printf 'Z' | dd of="$src/big" bs=1 seek=100 conv=notrunc 2>/dev/null; touch -d '2024-01-01' "$src/big"
+	out=$(rs -az --stats "$src/" "$RS_R/d/") || fail "delta push -z"
+	rs_same "$src" "$RS_DIR/d" || fail "delta push -z differs"
+
+	# an interrupted push leaves no partial file under the real name
+	head -c 67108864 /dev/urandom >"$T/huge"
+	rsync -e "$RS_E" --bwlimit=2000 "$T/huge" "$RS_R/huge" &
+	local pid=$!
+	sleep 2
+	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+	sleep 1
+	[ -e "$RS_DIR/huge" ] && fail "interrupted push left a file under the real name"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do ls -a "$RS_DIR" | grep -q '^\.huge\.' || break; sleep 0.5; done
+	ls -a "$RS_DIR" | grep -q '^\.huge\.' && fail "interrupted push left its temporary file"
+
+	# a read-only mount refuses, and is unchanged
+	echo ro >"$RS_RODIR/r"
+	rs -a "$src/" "$RS_RO/x/" 2>"$T/ro.err" && fail "push to a read-only mount succeeded"
+	grep -q "Read-only file system" "$T/ro.err" || fail "read-only refusal unclear: $(cat "$T/ro.err")"
+	[ "$(ls "$RS_RODIR")" = r ] || fail "read-only mount changed"
+	check "pull from a read-only mount" rs -a "$RS_RO/" "$T/ro-pull/"
+
+	# escapes: a symlink out of the mount, and ".."
+	mkdir -p "$T/outside"; echo secret >"$T/outside/secret"
+	ln -s "$T/outside" "$RS_DIR/escape"
+	rs -a "$RS_R/escape/secret" "$T/stolen" 2>/dev/null && fail "pull through an escaping symlink"
+	[ -e "$T/stolen" ] && fail "escaping symlink leaked a file"
+	rs -a "$src/f1" "$RS_R/escape/planted" 2>/dev/null && fail "push through an escaping symlink"
+	[ -e "$T/outside/planted" ] && fail "push escaped the mount"
+	rs -a "$src/f1" "${RS_R%%:*}:../../../../../$T/outside/dotdot" 2>/dev/null || true
+	[ -e "$T/outside/dotdot" ] && fail "push escaped with .."
+	rs -a "${RS_R}/../../../../../../etc/passwd" "$T/passwd" 2>/dev/null && fail "pull escaped with .."
+	# pulling the symlink itself is fine: it is sent as a link
+	check "pull the symlink as a link" rs -a "$RS_R/escape" "$T/link-copy"
+	[ -L "$T/link-copy" ] || fail "symlink not pulled as a symlink"
+
+	# an unsupported option is refused clearly, before any transfer
+	rs -aH "$src/" "$RS_R/h/" 2>"$T/opt.err" && fail "-H accepted"
+	grep -q -- "-H: option not supported" "$T/opt.err" || fail "no clear refusal: $(cat "$T/opt.err")"
+	[ -e "$RS_DIR/h" ] && fail "refused transfer created files"
+	rs -a --backup "$src/" "$RS_R/h/" 2>"$T/opt.err" && fail "--backup accepted"
+	[ -e "$RS_DIR/h" ] && fail "refused transfer created files"
+	return 0
+}
