@@ -30,6 +30,7 @@ static const struct chan_builtin builtins[] = {
 
 static const struct chan_builtin subsystems[] = {
 	/* src/sftp */
+	{ "sftp", &sftpd_kind },
 
 	{ NULL, NULL }
 };
