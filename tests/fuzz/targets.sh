@@ -9,5 +9,6 @@ path:       src/vfs/path.c
 pubkey:     src/util/pubkey.c src/util/buf.c src/util/err.c | -lcrypto
 pubkey_blob: src/util/pubkey.c src/util/buf.c src/util/err.c | -lcrypto
 scp:        src/scp/scpd_parse.c src/util/shellwords.c src/util/buf.c src/util/err.c
+rsync:      src/rsync/rsd_enc.c src/rsync/rsd_wild.c src/rsync/rsd_opts.c src/util/shellwords.c src/util/buf.c src/util/err.c
 cert:       src/cert/parse.c src/cert/crypto.c src/util/buf.c src/util/err.c | -lcrypto
 '
