@@ -5,8 +5,9 @@
 #
 # Each target is tests/fuzz/fuzz_NAME.c linked with the project sources listed
 # in tests/fuzz/targets.sh, all compiled by clang with
-# -g -O1 -fsanitize=fuzzer,address,undefined. Objects are reused while newer
-# than their source and the headers. Binaries: OUTDIR/fuzz_NAME.
+# -g -O1 -fsanitize=fuzzer,address,undefined, through a generated makefile
+# (OUTDIR/fuzz.mk: parallel, objects reused while newer than their source and
+# the headers). Binaries: OUTDIR/fuzz_NAME.
 # Needs no configure run: a tiny config.h stands in for autoconf's.
 # Exit 77 when clang or its libFuzzer runtime is missing (callers skip then).
 set -eu
@@ -53,41 +54,52 @@ for pc in libssh libuv sqlite3 libarchive libcrypto zlib jansson; do
 	EXTRA_CFLAGS="$EXTRA_CFLAGS $(pkg-config --cflags "$pc" 2>/dev/null || true)"
 done
 
-# Newest header: objects older than it are rebuilt.
-newest_h=$(ls -t "$top"/include/sftpgw/*.h "$top"/src/*/*.h "$top"/tests/fuzz/*.h \
-	"$out/gen/config.h" 2>/dev/null | head -n 1)
-
-# compile SRC (relative to top) -> prints the object path
-compile() {
-	obj="$out/obj/$(echo "$1" | tr / _).o"
-	if [ ! -f "$obj" ] || [ "$top/$1" -nt "$obj" ] || [ "$newest_h" -nt "$obj" ]; then
-		flags="-fsanitize=fuzzer-no-link"
-		case "$1" in tests/fuzz/*) flags="$flags $WERROR" ;; esac
-		"$CC" $CFLAGS $EXTRA_CFLAGS $flags -c "$top/$1" -o "$obj"
-	fi
-	echo "$obj"
-}
-
+# A generated makefile does the work: objects are rebuilt when their source
+# or any header changed, and compiled in parallel.
 . "$top/tests/fuzz/targets.sh"
-echo "$FUZZ_TARGETS" | while IFS= read -r line; do
-	[ -n "$line" ] || continue
-	name=${line%%:*}
-	rest=${line#*:}
-	srcs=${rest%%|*}
-	libs=""
-	case "$rest" in *"|"*) libs=${rest#*|} ;; esac
-	ok=1
-	for s in $srcs; do
-		[ -f "$top/$s" ] || ok=0
+mk=$out/fuzz.mk
+{
+	echo "CC = $CC"
+	echo "CFLAGS = $CFLAGS $EXTRA_CFLAGS -fsanitize=fuzzer-no-link"
+	echo "WERROR = $WERROR"
+	echo "SAN = $SAN"
+	echo "HEADERS = $(echo "$top"/include/sftpgw/*.h "$top"/src/*/*.h "$top"/tests/fuzz/*.h) $out/gen/config.h"
+	echo "all:"
+} >"$mk.new"
+objs_done=" "
+echo "$FUZZ_TARGETS" | {
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		name=${line%%:*}
+		rest=${line#*:}
+		srcs=${rest%%|*}
+		libs=""
+		case "$rest" in *"|"*) libs=${rest#*|} ;; esac
+		ok=1
+		for s in $srcs tests/fuzz/fuzz_$name.c; do
+			[ -f "$top/$s" ] || ok=0
+		done
+		if [ $ok = 0 ]; then
+			echo "build.sh: skipping $name (its sources are not in this checkout)" >&2
+			continue
+		fi
+		objs=""
+		for s in $srcs tests/fuzz/fuzz_$name.c; do
+			obj="$out/obj/$(echo "$s" | tr / _).o"
+			objs="$objs $obj"
+			case "$objs_done" in *" $obj "*) continue ;; esac
+			objs_done="$objs_done$obj "
+			extra=""
+			case "$s" in tests/fuzz/*) extra=' $(WERROR)' ;; esac
+			printf '%s: %s $(HEADERS)\n\t$(CC) $(CFLAGS)%s -c %s -o $@\n' \
+				"$obj" "$top/$s" "$extra" "$top/$s"
+		done
+		printf 'all: %s\n%s:%s\n\t$(CC) -g $(SAN) -fsanitize=fuzzer%s %s -o $@\n' \
+			"$out/fuzz_$name" "$out/fuzz_$name" "$objs" "$objs" "$libs"
 	done
-	if [ $ok = 0 ] || [ ! -f "$top/tests/fuzz/fuzz_$name.c" ]; then
-		echo "build.sh: skipping $name (its sources are not in this checkout)" >&2
-		continue
-	fi
-	objs=""
-	for s in $srcs tests/fuzz/fuzz_$name.c; do
-		objs="$objs $(compile "$s")"
-	done
-	"$CC" -g $SAN -fsanitize=fuzzer $objs $libs -o "$out/fuzz_$name"
-	echo "built $out/fuzz_$name"
+} >>"$mk.new"
+mv "$mk.new" "$mk"
+make -s -j"$(nproc 2>/dev/null || echo 2)" -f "$mk" all
+for f in "$out"/fuzz_*; do
+	case "$f" in *.mk | *.new) ;; *) echo "built $f" ;; esac
 done
