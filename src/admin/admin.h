@@ -45,6 +45,7 @@ extern const struct admin_cmd admin_mount_cmds[];
 extern const struct admin_cmd admin_hostkeys_cmds[];
 extern const struct admin_cmd admin_ca_cmds[];
 extern const struct admin_cmd admin_cert_cmds[];
+extern const struct admin_cmd admin_node_cmds[];
 
 /* Prints rows (a JSON array of objects) as an aligned table of the given
  * columns (keys, NULL-terminated) for people, or the array as JSON with --json. */

@@ -4,3 +4,4 @@ sftpgw_admin_SOURCES += src/admin/main.c src/admin/out.c src/admin/init.c src/ad
 noinst_HEADERS += src/admin/admin.h
 TESTS += tests/integration/admin_cli.sh
 dist_man_MANS += doc/sftpgw-admin.8
+sftpgw_admin_SOURCES += src/admin/node.c

@@ -19,6 +19,7 @@ static const struct admin_cmd *const tables[] = {
 	admin_hostkeys_cmds,
 	admin_ca_cmds,
 	admin_cert_cmds,
+	admin_node_cmds,
 	NULL,
 };
 

@@ -71,6 +71,23 @@ static int arcd_put_data(struct arcd *t, struct archive *a, const char *name, in
 	return 0;
 }
 
+/* Writes a member's header: 0, 1 when libarchive refused this member only
+ * (reported; go on), -1 when the archive is broken. */
+static int arcd_header(struct arcd *t, struct archive *a, struct archive_entry *e,
+                       const char *name)
+{
+	int r = archive_write_header(a, e);
+
+	if (r >= ARCHIVE_WARN)
+		return 0;
+	if (r == ARCHIVE_FAILED) {
+		t->errs++;
+		xjob_errorf(t->j, "tar: %s: %s\n", name, archive_error_string(a));
+		return 1;
+	}
+	return -1;
+}
+
 static void arcd_fill_entry(struct archive_entry *e, const char *name, const struct vfs_attr *at)
 {
 	archive_entry_set_pathname(e, name);
@@ -111,10 +128,11 @@ static int arcd_put_leaf(struct arcd *t, struct archive *a, const char *name, co
 	arcd_fill_entry(e, name, at);
 	if (S_ISLNK(at->mode))
 		archive_entry_set_symlink(e, target);
-	r = archive_write_header(a, e) < ARCHIVE_WARN ? -1 : 0;
+	r = arcd_header(t, a, e, name);
 	if (r == 0 && fd >= 0)
 		r = arcd_put_data(t, a, name, fd, at->size);
 	archive_entry_free(e);
+	r = r < 0 ? -1 : 0;
 	if (fd >= 0)
 		close(fd);
 	return r;
@@ -174,10 +192,10 @@ static int arcd_put_dir(struct arcd *t, struct archive *a, const char *name, con
 	snprintf(dname, sizeof(dname), "%s%s", name, nl > 0 && name[nl - 1] == '/' ? "" : "/");
 	e = archive_entry_new();
 	arcd_fill_entry(e, dname, at);
-	r = archive_write_header(a, e) < ARCHIVE_WARN ? -1 : 0;
+	r = arcd_header(t, a, e, name);
 	archive_entry_free(e);
 	if (r != 0)
-		return r;
+		return r < 0 ? -1 : 0;
 	if (depth >= ARCD_MAX_DEPTH) {
 		arcd__warn(t, name, "Cannot descend", -ELOOP);
 		return 0;

@@ -232,6 +232,12 @@ static void arcd_x_link(struct arcd *t, struct archive_entry *e, const char *nam
 	int r;
 
 	if (hl != NULL) {
+		if (hl[0] == '/' || arcd_has_dotdot(hl)) {
+			xjob_errorf(t->j, "tar: %s: hard link to '%s' leaves the archive's directory, "
+			            "refused\n", name, hl);
+			t->errs++;
+			return;
+		}
 		if (arcd_member_path(t, hl, hpath, sizeof(hpath)) != 0)
 			return;
 	} else if (sl == NULL || !arcd_link_inside(v, vpath, sl)) {

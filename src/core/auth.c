@@ -19,31 +19,12 @@
 #include "core.h"
 #include "sftpgw/buf.h"
 #include "sftpgw/err.h"
+#include "sftpgw/fwd.h"
 #include "sftpgw/log.h"
+#include "sftpgw/pubkey.h"
 #include "sftpgw/vfs.h"
 
-#define AUTH_MIN_RSA_BITS 2048
 #define AUTH_MAX_KEY_B64 (CERT_MAX_BLOB * 4 / 3 + 4)
-
-/* Bits of an RSA public key blob (string type, mpint e, mpint n). */
-static int auth_rsa_bits(const uint8_t *blob, size_t n)
-{
-	struct sbuf b;
-	const uint8_t *p;
-	size_t len;
-
-	sbuf_view(&b, blob, n);
-	if (sbuf_get_string(&b, &p, &len) != 0 || sbuf_get_string(&b, &p, &len) != 0 ||
-	    sbuf_get_string(&b, &p, &len) != 0)
-		return 0;
-	while (len > 0 && *p == 0) {
-		p++;
-		len--;
-	}
-	if (len == 0)
-		return 0;
-	return (int)(len * 8) - __builtin_clz(*p) + 24;
-}
 
 /* Decodes the key's public blob (whole certificate for certificate keys). */
 static int auth_key_blob(ssh_key key, uint8_t **blob, size_t *n)
@@ -167,14 +148,19 @@ static int auth_check(struct sess *s, const char *user, ssh_key key, const char 
 		return SGW_EDENIED;
 	}
 	auth_fingerprint(key, s->fingerprint, sizeof(s->fingerprint));
-	if (t == SSH_KEYTYPE_RSA || t == SSH_KEYTYPE_RSA_CERT01) {
+	if (!auth_is_cert(t)) {
+		/* Refuse short RSA keys and anything malformed at the probe (libssh
+		 * would leave a signed attempt with such a key unanswered). */
+		char type[PUBKEY_TYPE_MAX];
 		uint8_t *blob = NULL;
 		size_t n = 0;
-		int bits = auth_key_blob(key, &blob, &n) == 0 && t == SSH_KEYTYPE_RSA
-		                   ? auth_rsa_bits(blob, n) : AUTH_MIN_RSA_BITS;
+		unsigned bits = 0;
+		int r = auth_key_blob(key, &blob, &n);
+		if (r == 0)
+			r = pubkey_check_blob(blob, n, type, &bits, s->reason, sizeof(s->reason));
 		free(blob);
-		if (bits < AUTH_MIN_RSA_BITS) {
-			*why = "RSA key shorter than 2048 bits";
+		if (r != 0) {
+			*why = r == SGW_EBADFORMAT || r == SGW_ETRUNCATED ? "malformed key" : s->reason;
 			return SGW_EDENIED;
 		}
 	}
@@ -394,6 +380,7 @@ static void auth_build_view(struct sess *s)
 void auth_session_ready(struct sess *s)
 {
 	struct store_env *envs = NULL;
+	const char *why = NULL;
 	size_t n = 0;
 	int64_t now = (int64_t)time(NULL);
 
@@ -431,6 +418,8 @@ void auth_session_ready(struct sess *s)
 	}
 	s->info.envs = envs;
 	auth_pick_envs(s, envs, n);
+	if (s->refusal == NULL && fwd_node_check(&s->info, &why) != 0)
+		auth_refuse(s, 1, "%s", why);
 	if (s->refusal == NULL)
 		auth_build_view(s);
 }

@@ -24,6 +24,7 @@ static const struct chan_builtin builtins[] = {
 	{ "false", &miscd_kind },
 
 	/* src/rsync */
+	{ "rsync", &rsd_kind },
 
 	{ NULL, NULL }
 };
@@ -60,20 +61,16 @@ const struct chan_kind *core_subsystem_find(const char *name)
 /* Shells and commands that are not built in (src/forward), or NULL. */
 const struct chan_kind *core_forward_kind(void)
 {
-	return NULL;
+	return &fwd_shell_kind;
 }
 
-/* direct-tcpip (src/forward): 0 when allowed; refused while forwarding is absent. */
+/* direct-tcpip (src/forward): 0 when allowed. */
 int core_tunnel_check(const struct sess_info *s, const char *host, int port, const char **why)
 {
-	(void)s;
-	(void)host;
-	(void)port;
-	*why = "tunnels are not available on this gateway";
-	return -1;
+	return fwd_tunnel_check(s, host, port, why);
 }
 
 const struct chan_kind *core_tunnel_kind(void)
 {
-	return NULL;
+	return &fwd_tunnel_kind;
 }

@@ -122,6 +122,7 @@ struct sess {
 	char *refusal;                /* post-auth refusal for every channel, or NULL */
 	int refusal_status;
 	char fingerprint[64];
+	char reason[256];             /* why the last key was refused (for the log) */
 	struct cert_grant grant;
 	int64_t key_id;
 };

@@ -202,7 +202,8 @@ int worker_init(struct worker *w, int idx, const int *fds, int nfds)
 	w->idx = idx;
 	if ((r = store_open(core_g.cfg.db_path, false, true, &w->store)) != 0 ||
 	    (r = store_open(core_g.cfg.db_path, false, false, &w->wstore)) != 0) {
-		log_err("cannot open the store %s: %s", core_g.cfg.db_path, sgw_strerror(r));
+		log_err("cannot open the store %s: %s", core_g.cfg.db_path,
+		        store_errmsg(NULL) ? store_errmsg(NULL) : sgw_strerror(r));
 		return r;
 	}
 	store_data_version(w->store, &w->data_version);

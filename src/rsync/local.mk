@@ -1,6 +1,6 @@
 # src/rsync — the server side of the rsync protocol (see doc/rsync.md).
 libsftpgw_a_SOURCES += src/rsync/rsd_main.c src/rsync/rsd_opts.c src/rsync/rsd_io.c \
-	src/rsync/rsd_enc.c src/rsync/rsd_flist.c src/rsync/rsd_fbuild.c src/rsync/rsd_filter.c \
+	src/rsync/rsd_enc.c src/rsync/rsd_fstore.c src/rsync/rsd_flist.c src/rsync/rsd_fbuild.c src/rsync/rsd_filter.c \
 	src/rsync/rsd_sender.c src/rsync/rsd_receiver.c src/rsync/rsd_generator.c \
 	src/rsync/rsd_match.c src/rsync/rsd_token.c src/rsync/rsd_wild.c
 noinst_HEADERS += src/rsync/rsd_int.h

@@ -89,6 +89,19 @@ static void send_sums(struct rsd *r, const char *path, uint64_t size)
 	close(fd);
 }
 
+/* --append: a header that covers the existing length, and no sums; the
+ * sender starts after that length. */
+static void send_append_head(struct rsd *r, uint64_t size)
+{
+	int32_t blength, s2len;
+
+	rsd_sums_size((int64_t)size, &blength, &s2len);
+	rsd_write_int(r, (int32_t)((size + (uint64_t)blength - 1) / (uint64_t)blength));
+	rsd_write_int(r, blength);
+	rsd_write_int(r, s2len);
+	rsd_write_int(r, (int32_t)(size % (uint64_t)blength));
+}
+
 /* ---- per-entry decisions ---- */
 
 static bool same_content(struct rsd *r, const struct rsd_file *f, const char *path, const struct vfs_attr *st)
@@ -216,6 +229,8 @@ static void gen_file(struct rsd *r, int32_t ndx, const char *path, int have, con
 	}
 	if ((r->o.ignore_existing && have == 0) || (r->o.existing && have < 0))
 		return;
+	if (r->o.append && have == 0 && S_ISREG(st->mode) && st->size >= f->size)
+		return; /* --append: nothing to add */
 	if (have == 0 && S_ISREG(st->mode)) {
 		if (same_content(r, f, path, st)) {
 			fix_attrs(r, f, path, st);
@@ -233,7 +248,9 @@ static void gen_file(struct rsd *r, int32_t ndx, const char *path, int have, con
 	itemize(r, ndx, iflags);
 	if (r->o.dry_run)
 		return;
-	if (have == 0 && S_ISREG(st->mode) && !r->o.whole_file && st->size > 0)
+	if (r->o.append && have == 0 && S_ISREG(st->mode) && st->size > 0)
+		send_append_head(r, st->size);
+	else if (have == 0 && S_ISREG(st->mode) && !r->o.whole_file && st->size > 0)
 		send_sums(r, path, st->size);
 	else
 		send_null_sums(r);

@@ -83,7 +83,7 @@ struct rsd_opts {
 	bool ignore_existing, existing, inplace, partial, append, remove_source, numeric_ids;
 	bool delete_mode, delete_before, delete_during, delete_after, delete_delay;
 	bool delete_excluded, force, stats, omit_dir_times, omit_link_times, list_only, mkpath;
-	int verbose, timeout;
+	int verbose, timeout, append_count;
 	int compress_level;
 	bool new_compress, old_compress;
 	int32_t block_size;
@@ -143,6 +143,7 @@ struct rsd {
 	struct chan *ch;
 	struct vfs_view *view;
 	char **argv;
+	bool argv_owned;      /* -s: the strings came from the stream */
 	struct rsd_opts o;
 
 	/* rings and their synchronisation (loop <-> job) */
@@ -186,6 +187,8 @@ struct rsd {
 	z_stream zin, zout;
 	bool zin_init, zout_init;
 	void *tok_tx, *tok_rx;  /* rsd_token.c's state per direction */
+	uint8_t *wbuf, *blkbuf; /* receiver: write buffer, one basis block */
+	void *bmd;              /* EVP_MD_CTX for block sums (one thread uses it) */
 };
 
 /* rsd_io.c: blocking I/O of the job */
@@ -262,6 +265,6 @@ void rsd_token_reset_recv(struct rsd *r);
 void rsd_token_free(struct rsd *r);
 
 /* checksums (OpenSSL md5, seeded as rsync seeds them) */
-void rsd_block_md5(const struct rsd *r, const uint8_t *p, size_t n, uint8_t out[RSD_SUM_LEN]);
+void rsd_block_md5(struct rsd *r, const uint8_t *p, size_t n, uint8_t out[RSD_SUM_LEN]);
 
 #endif

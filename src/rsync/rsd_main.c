@@ -74,6 +74,11 @@ static void rsd_free(struct rsd *r)
 	rsd_token_free(r);
 	free(r->inr);
 	free(r->outr);
+	free(r->wbuf);
+	free(r->blkbuf);
+	EVP_MD_CTX_free(r->bmd);
+	for (int i = 0; r->argv_owned && r->argv[i] != NULL; i++)
+		free(r->argv[i]);
 	free(r->argv);
 	uv_mutex_destroy(&r->mu);
 	uv_mutex_destroy(&r->omu);
@@ -303,6 +308,7 @@ static void read_secluded_args(struct rsd *r)
 	/* keep argv alive for the whole transfer (o.args points into it) */
 	free(r->argv);
 	r->argv = argv;
+	r->argv_owned = true;
 	return;
 out:
 	for (int i = 0; i < argc; i++)
@@ -401,9 +407,9 @@ static void handshake(struct rsd *r)
 	r->mux_in = true; /* protocol >= 30: the client multiplexes too */
 }
 
-void rsd_block_md5(const struct rsd *r, const uint8_t *p, size_t n, uint8_t out[RSD_SUM_LEN])
+void rsd_block_md5(struct rsd *r, const uint8_t *p, size_t n, uint8_t out[RSD_SUM_LEN])
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	EVP_MD_CTX *c = r->bmd ? r->bmd : (r->bmd = EVP_MD_CTX_new());
 	uint8_t seed[4] = { (uint8_t)r->seed, (uint8_t)(r->seed >> 8), (uint8_t)(r->seed >> 16),
 		            (uint8_t)(r->seed >> 24) };
 	unsigned len = 0;
@@ -419,7 +425,6 @@ void rsd_block_md5(const struct rsd *r, const uint8_t *p, size_t n, uint8_t out[
 	if (r->seed && !r->seed_fix)
 		EVP_DigestUpdate(c, seed, 4);
 	EVP_DigestFinal_ex(c, out, &len);
-	EVP_MD_CTX_free(c);
 }
 
 void rsd_session_run(struct rsd *r)

@@ -119,6 +119,7 @@ struct mstate {
 	const struct rsd_sums *s;
 	const struct rsd_match_io *io;
 	uint8_t *buf;
+	size_t cap;      /* MATCH_BUF, or less for a small file */
 	uint64_t base;   /* file offset of buf[0] */
 	size_t fill;     /* valid bytes in buf */
 	uint64_t len;    /* file length */
@@ -141,7 +142,7 @@ static int ensure(struct mstate *ms, uint64_t from, uint64_t to)
 		ms->base = ms->lit;
 	}
 	while (ms->base + ms->fill < to) {
-		size_t want = MATCH_BUF - ms->fill;
+		size_t want = ms->cap - ms->fill;
 		uint64_t left = ms->len - (ms->base + ms->fill);
 		long got;
 
@@ -224,7 +225,9 @@ int rsd_match_run(const struct rsd_sums *s, uint64_t len, const struct rsd_match
 	size_t k = 0;
 	int rc = 0;
 
-	if ((ms.buf = malloc(MATCH_BUF)) == NULL)
+	/* a small file needs only its own size (plus the byte past a window) */
+	ms.cap = len + 1 < MATCH_BUF ? (size_t)len + 1 : MATCH_BUF;
+	if ((ms.buf = malloc(ms.cap)) == NULL)
 		return SGW_ELIMIT;
 	if (s->count == 0 || s->blength <= 0) { /* whole-file: all literal */
 		while (rc == 0 && ms.lit < len) {

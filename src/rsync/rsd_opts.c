@@ -56,7 +56,7 @@ static const struct long_opt long_opts[] = {
 	{ "force", OFF(force) },           { "size-only", OFF(size_only) },
 	{ "ignore-existing", OFF(ignore_existing) }, { "existing", OFF(existing) },
 	{ "ignore-non-existing", OFF(existing) }, { "partial", OFF(partial) },
-	{ "inplace", OFF(inplace) },       { "append", OFF(append) },
+	{ "inplace", OFF(inplace) },       { "append", SIZE_MAX - 1 },
 	{ "remove-source-files", OFF(remove_source) }, { "remove-sent-files", OFF(remove_source) },
 	{ "numeric-ids", OFF(numeric_ids) }, { "stats", OFF(stats) },
 	{ "new-compress", OFF(new_compress) }, { "old-compress", OFF(old_compress) },
@@ -71,6 +71,11 @@ static const struct long_opt long_opts[] = {
 
 static void set_flag(struct rsd_opts *o, size_t off)
 {
+	if (off == SIZE_MAX - 1) { /* --append; twice means --append-verify */
+		o->append_count++;
+		o->append = true;
+		return;
+	}
 	if (off != SIZE_MAX)
 		*(bool *)((char *)o + off) = true;
 }
@@ -172,6 +177,10 @@ static int check(struct rsd_opts *o, char *why, size_t whysz)
 		o->compress = true;
 	if (o->list_only && !o->sender) {
 		snprintf(why, whysz, "--list-only needs --sender");
+		return -1;
+	}
+	if (o->append_count > 1) {
+		snprintf(why, whysz, "--append-verify: not supported by this gateway (use --append or -c)");
 		return -1;
 	}
 	if (o->append && o->inplace)

@@ -166,12 +166,12 @@ static void put_block(struct rsd *r, struct wfile *w, int basis, const int32_t h
 /* Reads the token stream into w; returns false on a protocol error. */
 static bool recv_tokens(struct rsd *r, struct wfile *w, int basis, const int32_t hdr[4], EVP_MD_CTX *md)
 {
-	uint8_t *tmp = malloc(RSD_BLOCK_MAX);
-
-	if (tmp == NULL) {
+	if (r->blkbuf == NULL && (r->blkbuf = malloc(RSD_BLOCK_MAX)) == NULL) {
 		rsd_fail(r, RERR_MALLOC, "out of memory");
 		return false;
 	}
+	uint8_t *tmp = r->blkbuf;
+
 	rsd_token_begin(r);
 	for (;;) {
 		uint8_t *data = NULL;
@@ -193,7 +193,6 @@ static bool recv_tokens(struct rsd *r, struct wfile *w, int basis, const int32_t
 		}
 		put_block(r, w, basis, hdr, i, md, tmp);
 	}
-	free(tmp);
 	wflush(w);
 	return !rsd_bad(r);
 }
@@ -219,7 +218,7 @@ static int open_out(struct rsd *r, const char *path, char *tmp, size_t tmpsz, in
 	const char *leaf;
 
 	tmp[0] = '\0';
-	if (r->o.inplace)
+	if (r->o.inplace || r->o.append)
 		return vfs_open(r->view, path, O_WRONLY | O_CREAT, 0600, fd);
 	parent_of(path, parent, sizeof(parent), &leaf);
 	return vfs_open_temp(r->view, parent, leaf, 0600, fd, tmp, tmpsz);
@@ -231,7 +230,7 @@ static void finish_file(struct rsd *r, int32_t ndx, const char *path, const char
 	const struct rsd_file *f = &r->fl.f[ndx];
 	int rc = 0;
 
-	if (ok && w->fd >= 0 && r->o.inplace && ftruncate(w->fd, (off_t)w->off) != 0)
+	if (ok && w->fd >= 0 && (r->o.inplace || r->o.append) && ftruncate(w->fd, (off_t)w->off) != 0)
 		rc = -errno;
 	if (ok && rc == 0 && w->fd >= 0)
 		set_attrs(r, w->fd, f, existed, old->mode);
@@ -271,15 +270,29 @@ static void recv_one(struct rsd *r, int32_t ndx)
 	}
 	rc = rsd_dest_path(r, rsd_fname(&r->fl, f), path, sizeof(path));
 	existed = rc == 0 && vfs_stat(r->view, path, false, &old) == 0 && S_ISREG(old.mode);
-	if (rc == 0 && hdr[0] > 0 && existed)
+	if (r->o.append) { /* the data goes after what is there */
+		uint64_t flen = (uint64_t)hdr[0] * (uint64_t)hdr[1];
+
+		if (hdr[3])
+			flen -= (uint64_t)(hdr[1] - hdr[3]);
+		if (!existed || flen > old.size) {
+			rsd_fail(r, RERR_STREAMIO, "--append beyond the existing file [receiver]");
+			return;
+		}
+		w.off = flen;
+		hdr[0] = 0; /* no block may be referenced */
+	} else if (rc == 0 && hdr[0] > 0 && existed) {
 		rc = vfs_open(r->view, path, O_RDONLY, 0, &basis);
+	}
 	if (rc == 0)
 		rc = open_out(r, path, tmp, sizeof(tmp), &w.fd);
 	if (rc < 0) {
 		rsd_file_error(r, "rsync: [receiver] cannot write \"%s\": %s", rsd_fname(&r->fl, f), sgw_strerror(rc));
 		w.fd = -1;
 	}
-	w.buf = malloc(WBUF);
+	if (r->wbuf == NULL)
+		r->wbuf = malloc(WBUF);
+	w.buf = r->wbuf;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 
 	if (w.buf == NULL || md == NULL) {
@@ -301,7 +314,6 @@ static void recv_one(struct rsd *r, int32_t ndx)
 	if (basis >= 0)
 		close(basis);
 	EVP_MD_CTX_free(md);
-	free(w.buf);
 }
 
 static int32_t read_ndx_item(struct rsd *r, uint32_t *iflags)

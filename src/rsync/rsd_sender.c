@@ -77,7 +77,7 @@ static int read_sums(struct rsd *r, struct rsd_sums *s)
 		         s->count, s->blength, s->s2len);
 		return -1;
 	}
-	if (s->count == 0)
+	if (s->count == 0 || r->o.append) /* --append: a header without sums */
 		return 0;
 	if ((s->s = calloc((size_t)s->count, sizeof(*s->s))) == NULL) {
 		rsd_fail(r, RERR_MALLOC, "out of memory for %d block sums", s->count);
@@ -139,6 +139,30 @@ static int send_emit_cb(void *ctx, int32_t token, const uint8_t *p, size_t n)
 	return rsd_bad(c->r) ? -1 : 0;
 }
 
+/* --append: literal data after the length the client already has. */
+static int send_appended(struct send_ctx *c, const struct rsd_sums *s, uint64_t size)
+{
+	uint64_t off = (uint64_t)s->count * (uint64_t)s->blength;
+	uint8_t *buf = malloc(RSD_CHUNK);
+
+	if (s->remainder)
+		off -= (uint64_t)(s->blength - s->remainder);
+	if (buf == NULL)
+		return SGW_ELIMIT;
+	while (off < size && !rsd_bad(c->r)) {
+		long n = send_read_cb(c, off, buf, size - off < RSD_CHUNK ? (size_t)(size - off) : RSD_CHUNK);
+
+		if (n <= 0) {
+			free(buf);
+			return n < 0 ? (int)n : -EIO;
+		}
+		send_emit_cb(c, -1, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	free(buf);
+	return 0;
+}
+
 static void send_one(struct rsd *r, int32_t ndx, const struct attrs *a)
 {
 	struct rsd_file *f = &r->fl.f[ndx];
@@ -177,7 +201,10 @@ static void send_one(struct rsd *r, int32_t ndx, const struct attrs *a)
 	} else {
 		EVP_DigestInit_ex(c.md, EVP_md5(), NULL);
 		rsd_token_begin(r);
-		rc = rsd_match_run(&s, st.size, &io);
+		if (r->o.append)
+			rc = send_appended(&c, &s, st.size);
+		else
+			rc = rsd_match_run(&s, st.size, &io);
 		if (rc < 0 && !rsd_bad(r))
 			rsd_fail(r, RERR_FILEIO, "read errors mapping \"%s\": %s", rsd_fname(&r->fl, f),
 			         sgw_strerror(rc));

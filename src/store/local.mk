@@ -10,3 +10,4 @@ tests_unit_test_store_LDADD = $(UNIT_LDADD)
 tests_unit_test_pubkey_SOURCES = tests/unit/test_pubkey.c
 tests_unit_test_pubkey_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pubkey_LDADD = $(UNIT_LDADD)
+libsftpgw_a_SOURCES += src/store/node.c

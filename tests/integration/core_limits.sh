@@ -24,7 +24,7 @@ n=$(grep -l "Authenticated to" "$T"/par.* | wc -l)
 [ "$n" -eq 200 ] || fail "only $n of 200 parallel logins authenticated"
 
 # 300 idle connections from 127.0.0.2 that never send a byte.
-python3 - "$PORT" "$T/flood.pid" <<'PY' &
+python3 - "$PORT" "$T/flood.pid" "$T/flood.ready" <<'PY' &
 import os, socket, sys, time
 port = int(sys.argv[1])
 open(sys.argv[2], "w").write(str(os.getpid()))
@@ -37,9 +37,15 @@ for _ in range(300):
         socks.append(s)
     except OSError:
         s.close()
-time.sleep(20)
+open(sys.argv[3], "w").write(str(len(socks)))
+time.sleep(30)
 PY
-sleep 1
+for _ in $(seq 1 200); do [ -s "$T/flood.ready" ] && break; sleep 0.1; done
+[ -s "$T/flood.ready" ] || fail "the flood did not start"
+for _ in $(seq 1 100); do
+	grep -q "dropping 127.0.0.2" "$GW_LOG" && break
+	sleep 0.1
+done
 out=$(ssh_gw -v pwd 2>&1 || true)
 echo "$out" | grep -q "Authenticated to" || fail "flood from 127.0.0.2 blocked a real login: $out"
 grep -q "too many unauthenticated connections: dropping 127.0.0.2" "$GW_LOG" ||

@@ -12,18 +12,32 @@ out=$(ssh_gw -v pwd 2>&1 || true)
 echo "$out" | grep -q "Authenticated to 127.0.0.1" || fail "registered key did not authenticate: $out"
 grep -q "accepted publickey for alice" "$GW_LOG" || fail "no acceptance in the log"
 
-# An unregistered key and a wrong user are refused, fast, and look the same.
+# An unregistered key and a wrong user are refused, each within a second
+# (timed twice at most, so a load spike from parallel tests is not a failure),
+# and look the same to the client.
 gw_key mallory
-start=$(date +%s%N)
+refuse_ms() {
+	local start=$(date +%s%N)
+	ssh_as "$@" true >"$T/refusal" 2>&1 && fail "$1 with key $2 logged in"
+	echo $(( ($(date +%s%N) - start) / 1000000 ))
+}
+for who in "alice mallory" "bob alice"; do
+	ms=$(refuse_ms $who)
+	[ "$ms" -lt 1000 ] || ms=$(refuse_ms $who)
+	[ "$ms" -lt 1000 ] || fail "refusing $who took ${ms} ms"
+done
 out1=$(ssh_as alice mallory true 2>&1) && fail "unregistered key logged in"
 out2=$(ssh_as bob alice true 2>&1) && fail "wrong user logged in"
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
-[ "$ms" -lt 2000 ] || fail "refusals took ${ms} ms"
 echo "$out1" | grep -q "Permission denied (publickey)" || fail "unexpected refusal: $out1"
 echo "$out2" | grep -q "Permission denied (publickey)" || fail "unexpected refusal: $out2"
 grep -q "refused publickey for alice .* SHA256:.* unknown key" "$GW_LOG" || fail "refusal not logged"
 grep -q "refused publickey for bob .* key registered to another user" "$GW_LOG" ||
 	fail "wrong-user refusal not logged"
+
+# RSA keys under 2048 bits are refused at the probe, with the reason logged.
+ssh-keygen -q -t rsa -b 1024 -N '' -C small@test -f "$T/id_small"
+ssh_as alice small true 2>/dev/null && fail "1024-bit RSA key logged in"
+grep -q "refused publickey for alice .*2048" "$GW_LOG" || fail "short RSA key not refused at the probe"
 
 # An invalid login name is refused like any other.
 ssh_as 'Alice;x' alice true 2>/dev/null && fail "invalid login name accepted"

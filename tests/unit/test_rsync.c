@@ -400,6 +400,26 @@ static void test_opts(void **state)
 	assert_int_equal(parse((const char *[]){ "rsync", "--server", "-B699", ".", NULL }, &o), -1);
 }
 
+static void test_flist_cap(void **state)
+{
+	struct rsd_flist fl = { 0 };
+	struct rsd_file *f;
+	char name[16];
+
+	(void)state;
+	for (uint32_t i = 0; i < RSD_MAX_FILES; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		assert_int_equal(rsd_flist_add(&fl, name, NULL, &f), 0);
+	}
+	assert_int_equal(fl.n, RSD_MAX_FILES);
+	/* one past the cap: refused, list unchanged */
+	assert_int_equal(rsd_flist_add(&fl, "one-more", NULL, &f), SGW_ELIMIT);
+	assert_int_equal(fl.n, RSD_MAX_FILES);
+	/* the list stays compact: fixed part plus names */
+	assert_true(sizeof(struct rsd_file) <= 48);
+	rsd_flist_free(&fl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_rolling),  cmocka_unit_test(test_sort_order),
 		cmocka_unit_test(test_match),    cmocka_unit_test(test_sums_size),
 		cmocka_unit_test(test_wildmatch), cmocka_unit_test(test_opts),
+		cmocka_unit_test(test_flist_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
