@@ -62,13 +62,6 @@ static struct rsd *rsd_new(uint8_t flags, const uint8_t *p, size_t n)
 	r->o.checksum = flags & 0x20;
 	r->o.numeric_ids = flags & 0x40;
 	r->mux_in = flags & 0x80;
-	/* An empty list reaches qsort(NULL, 0, ...) in rsd_flist_sort (UBSan:
-	 * nonnull; reported to the rsync branch, input in reported/rsync/).
-	 * Room for entries up front, as rsd_flist_add would make it, avoids
-	 * that. Remove once fixed there. */
-	r->fl.cap = 256;
-	r->fl.f = malloc(r->fl.cap * sizeof(*r->fl.f));
-	FZ_CHECK(r->fl.f != NULL);
 	return r;
 }
 
