@@ -4,7 +4,8 @@
 set -e
 PKGS="build-essential autoconf automake pkg-config
 libssh-dev libuv1-dev libsqlite3-dev libarchive-dev libcmocka-dev libssl-dev zlib1g-dev libjansson-dev
-openssh-client openssh-server rsync lftp curl tmux expect sqlite3 zstd xz-utils procps"
+openssh-client openssh-server rsync lftp curl tmux expect sqlite3 zstd xz-utils procps
+clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -36,8 +36,12 @@ void sbuf_reset(struct sbuf *b);
 
 /* Unread bytes. */
 static inline size_t sbuf_avail(const struct sbuf *b) { return b->len - b->off; }
-/* Pointer to the first unread byte. */
-static inline const uint8_t *sbuf_ptr(const struct sbuf *b) { return b->d + b->off; }
+/* Pointer to the first unread byte (never NULL: a fresh buffer has no storage
+ * yet, and NULL + 0 is undefined behaviour). */
+static inline const uint8_t *sbuf_ptr(const struct sbuf *b)
+{
+	return b->d != NULL ? b->d + b->off : (const uint8_t *)"";
+}
 /* Skips n unread bytes; SGW_ETRUNCATED if fewer are there. */
 int sbuf_consume(struct sbuf *b, size_t n);
 /* Moves unread bytes to the front (call before appending to a long-lived buffer). */

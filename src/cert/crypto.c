@@ -321,6 +321,10 @@ int cert_pubkey_line(const char *line, struct sbuf *blob, char *type, size_t typ
 		return SGW_EBADFORMAT;
 	if ((r = cert_b64_decode(b64, bn, blob)) != 0)
 		return r;
+	/* "=" alone decodes to nothing: no key (and a fresh blob has no storage
+	 * to view: NULL + 0 is undefined) */
+	if (blob->len == start)
+		return SGW_EBADFORMAT;
 	/* the type inside the blob must be the one the line names */
 	sbuf_view(&v, blob->d + start, blob->len - start);
 	if ((r = sbuf_get_string(&v, &bt, &btn)) != 0)

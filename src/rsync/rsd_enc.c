@@ -154,7 +154,7 @@ int rsd_ndx_get(struct rsd_ndx_state *st, struct sbuf *b, int32_t *ndx)
 {
 	uint8_t c, x[4];
 	int32_t *prev = &st->prev_pos;
-	int32_t num;
+	int64_t num;  /* a delta on a previous index near INT32_MAX must not overflow */
 	size_t off = b->off;
 	int rc;
 
@@ -177,18 +177,20 @@ int rsd_ndx_get(struct rsd_ndx_state *st, struct sbuf *b, int32_t *ndx)
 
 			if ((rc = sbuf_get_bytes(b, y, 2)) != 0)
 				goto short_;
-			num = (int32_t)((uint32_t)x[1] | (uint32_t)y[0] << 8 | (uint32_t)y[1] << 16 |
+			num = (int64_t)((uint32_t)x[1] | (uint32_t)y[0] << 8 | (uint32_t)y[1] << 16 |
 			                (uint32_t)(x[0] & 0x7f) << 24);
 		} else {
-			num = (int32_t)(((uint32_t)x[0] << 8) + x[1]) + *prev;
+			num = (int64_t)(((uint32_t)x[0] << 8) + x[1]) + *prev;
 		}
 	} else {
-		num = (int32_t)c + *prev;
+		num = (int64_t)c + *prev;
 	}
-	if (num < 0)
+	if (num < 0 || num > INT32_MAX) {
+		b->off = off;
 		return SGW_EBADFORMAT;
-	*prev = num;
-	*ndx = prev == &st->prev_neg ? -num : num;
+	}
+	*prev = (int32_t)num;
+	*ndx = prev == &st->prev_neg ? -(int32_t)num : (int32_t)num;
 	return 0;
 short_:
 	b->off = off;

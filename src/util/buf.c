@@ -66,7 +66,8 @@ int sbuf_reserve(struct sbuf *b, size_t n, uint8_t **out)
 	if (b->len + n > b->max || b->len + n > b->cap)
 		sbuf_compact(b);
 	need = b->len + n;
-	if (need > b->cap) {
+	/* A fresh buffer gets storage even for n == 0: NULL + 0 is undefined. */
+	if (need > b->cap || b->d == NULL) {
 		ncap = b->cap ? b->cap : 256;
 		while (ncap < need)
 			ncap = ncap > b->max / 2 ? b->max : ncap * 2;
@@ -89,7 +90,7 @@ int sbuf_get_raw(struct sbuf *b, size_t n, const uint8_t **p)
 {
 	if (n > sbuf_avail(b))
 		return SGW_ETRUNCATED;
-	*p = b->d + b->off;
+	*p = sbuf_ptr(b);
 	b->off += n;
 	return 0;
 }
@@ -285,16 +286,24 @@ int sbuf_put_u64_le(struct sbuf *b, uint64_t v)
 
 int sbuf_put_string(struct sbuf *b, const void *p, size_t n)
 {
-	size_t save = b->len;
+	uint8_t *dst;
 	int r;
 
 	if (n > UINT32_MAX)
 		return SGW_ETOOBIG;
-	if ((r = sbuf_put_u32(b, (uint32_t)n)) != 0)
+	/* One reservation for length and bytes: all or nothing. (Two puts could
+	 * compact the buffer in the first and fail in the second, and then no
+	 * saved length describes the data any more.) */
+	if ((r = sbuf_reserve(b, 4 + n, &dst)) != 0)
 		return r;
-	if ((r = sbuf_put_bytes(b, p, n)) != 0)
-		b->len = save;
-	return r;
+	dst[0] = (uint8_t)(n >> 24);
+	dst[1] = (uint8_t)(n >> 16);
+	dst[2] = (uint8_t)(n >> 8);
+	dst[3] = (uint8_t)n;
+	if (n > 0)
+		memcpy(dst + 4, p, n);
+	sbuf_commit(b, 4 + n);
+	return 0;
 }
 
 int sbuf_put_cstring(struct sbuf *b, const char *s)

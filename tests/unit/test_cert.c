@@ -39,6 +39,21 @@ static void load_line(const char *name, struct sbuf *blob)
 	assert_int_equal(cert_pubkey_line(line, blob, type, sizeof(type)), 0);
 }
 
+/* Found by tests/fuzz/fuzz_cert (UBSan): base64 that decodes to nothing
+ * made cert_pubkey_line view NULL + 0 on a fresh blob. Refused now. */
+static void test_pubkey_line_empty_data(void **state)
+{
+	struct sbuf blob;
+	char type[64];
+
+	(void)state;
+	sbuf_init(&blob, CERT_MAX_BLOB);
+	assert_int_equal(cert_pubkey_line("ssh-ed25519 =", &blob, type, sizeof(type)), SGW_EBADFORMAT);
+	assert_int_equal(cert_pubkey_line("ssh-ed25519 ==", &blob, type, sizeof(type)), SGW_EBADFORMAT);
+	assert_int_equal(sbuf_avail(&blob), 0);
+	sbuf_free(&blob);
+}
+
 /* A heap copy of exactly n bytes, so ASan sees any read past the end. */
 static uint8_t *exact_copy(const uint8_t *p, size_t n)
 {
@@ -753,6 +768,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures_verify),
+		cmocka_unit_test(test_pubkey_line_empty_data),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_sha1_refused),
 		cmocka_unit_test(test_host_cert_refused),

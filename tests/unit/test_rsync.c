@@ -126,6 +126,27 @@ static void test_ndx(void **state)
 	assert_int_equal(sbuf_avail(&sb), 0);
 }
 
+/* Found by tests/fuzz/fuzz_rsync (UBSan): a delta on top of an index at
+ * INT32_MAX overflowed int32_t. It is refused, and the offset stays put. */
+static void test_ndx_overflow(void **state)
+{
+	static const uint8_t msg[] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0x02, 0xfe, 0x7f, 0xff };
+	struct rsd_ndx_state r;
+	struct sbuf sb;
+	int32_t got;
+
+	(void)state;
+	rsd_ndx_init(&r);
+	sbuf_view(&sb, msg, sizeof(msg));
+	assert_int_equal(rsd_ndx_get(&r, &sb, &got), 0);
+	assert_int_equal(got, INT32_MAX);
+	assert_int_equal(rsd_ndx_get(&r, &sb, &got), SGW_EBADFORMAT);   /* + 2 */
+	assert_int_equal(sbuf_avail(&sb), 4);
+	assert_int_equal(sbuf_consume(&sb, 1), 0);
+	assert_int_equal(rsd_ndx_get(&r, &sb, &got), SGW_EBADFORMAT);   /* + 0x7fff */
+	assert_int_equal(sbuf_avail(&sb), 3);
+}
+
 /* rsync's get_checksum1, written the way rsync writes it (signed chars). */
 static uint32_t ref_csum1(const uint8_t *p, size_t len)
 {
@@ -425,6 +446,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_varint),   cmocka_unit_test(test_varint_bad),
 		cmocka_unit_test(test_varlong),  cmocka_unit_test(test_ndx),
+		cmocka_unit_test(test_ndx_overflow),
 		cmocka_unit_test(test_rolling),  cmocka_unit_test(test_sort_order),
 		cmocka_unit_test(test_match),    cmocka_unit_test(test_sums_size),
 		cmocka_unit_test(test_wildmatch), cmocka_unit_test(test_opts),

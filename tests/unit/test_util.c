@@ -76,6 +76,45 @@ static void test_buf_le(void **state)
 	sbuf_free(&b);
 }
 
+/* Found by tests/fuzz/fuzz_buf: the length prefix compacted the buffer, the
+ * bytes did not fit, and restoring the old length exposed stale bytes. */
+static void test_buf_put_string_all_or_nothing(void **state)
+{
+	uint8_t x[20] = { 0 };
+	const uint8_t *p;
+	struct sbuf b;
+
+	(void)state;
+	sbuf_init(&b, 16);
+	assert_int_equal(sbuf_put_bytes(&b, x, 14), 0);
+	assert_int_equal(sbuf_get_raw(&b, 12, &p), 0);
+	assert_int_equal(sbuf_put_string(&b, x, 20), SGW_ENOSPACE);
+	assert_int_equal(sbuf_avail(&b), 2);
+	assert_int_equal(sbuf_put_string(&b, x, 10), 0);   /* 2 + 4 + 10: exactly at the limit */
+	assert_int_equal(sbuf_avail(&b), 16);
+	assert_int_equal(sbuf_put_string(&b, x, 0), SGW_ENOSPACE);
+	sbuf_free(&b);
+}
+
+/* Found by tests/fuzz/fuzz_buf (UBSan): a fresh buffer has no storage, and
+ * NULL + 0 is undefined; zero-length views and reservations must still work. */
+static void test_buf_fresh_zero_length(void **state)
+{
+	const uint8_t *p = NULL;
+	uint8_t *w = NULL;
+	struct sbuf b;
+
+	(void)state;
+	sbuf_init(&b, 0);
+	assert_non_null(sbuf_ptr(&b));
+	assert_int_equal(sbuf_get_raw(&b, 0, &p), 0);
+	assert_non_null(p);
+	assert_int_equal(sbuf_reserve(&b, 0, &w), 0);
+	assert_non_null(w);
+	assert_int_equal(sbuf_reserve(&b, 1, &w), SGW_ENOSPACE);
+	sbuf_free(&b);
+}
+
 static void test_name_from_comment(void **state)
 {
 	char out[NAME_MAX_LEN + 1];
@@ -165,6 +204,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_limit),         cmocka_unit_test(test_buf_string_truncated),
 		cmocka_unit_test(test_buf_cstring_nul),   cmocka_unit_test(test_buf_le),
+		cmocka_unit_test(test_buf_put_string_all_or_nothing),
+		cmocka_unit_test(test_buf_fresh_zero_length),
 		cmocka_unit_test(test_name_from_comment), cmocka_unit_test(test_name_lengths),
 		cmocka_unit_test(test_login_target),      cmocka_unit_test(test_shellwords),
 	};
