@@ -27,6 +27,7 @@
 /* What a verified certificate grants the session. */
 struct cert_grant {
 	char user[NAME_MAX_LEN + 1]; /* from the matching principal */
+	int64_t user_id;             /* that user's id in the store */
 	char env[NAME_MAX_LEN + 1];  /* "" when the principal was plain USER */
 	bool permit_pty;
 	bool permit_port_forwarding;

@@ -99,6 +99,7 @@ static int check_principals(const struct cert *c, const char *user, const char *
 	if (r != 1 || user_id == 0)   /* the principal's user must be registered */
 		return SGW_EDENIED;
 	snprintf(g->user, sizeof(g->user), "%s", user);
+	g->user_id = user_id;
 	return 0;
 }
 

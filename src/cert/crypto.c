@@ -298,7 +298,10 @@ int cert_b64_decode(const char *s, size_t len, struct sbuf *out)
 				return r;
 		}
 	}
-	if (pad > 2 || bits >= 6 || (acc & ((1u << bits) - 1)) != 0)
+	/* Padding, when present, must complete the last quantum ("=" or "=="
+	 * alone, or "x=", is not base64); a lone 6-bit tail never is. */
+	if (pad > 2 || bits >= 6 || (acc & ((1u << bits) - 1)) != 0 || (len - pad) % 4 == 1 ||
+	    (pad > 0 && (len - pad == 0 || len % 4 != 0)))
 		return SGW_EBADFORMAT;
 	return 0;
 }

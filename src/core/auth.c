@@ -127,10 +127,8 @@ static int auth_check_cert(struct sess *s, ssh_key key, const char **why)
 	r = cert_check(s->w->store, blob, n, s->info.target.user, s->info.target.env, s->info.addr,
 	               (int64_t)time(NULL), s->info.cfg->cert_skew, &s->grant, why);
 	free(blob);
-	if (r == 0 && store_user_id(s->w->store, s->info.target.user, &s->info.user_id) != 0) {
-		*why = "principal";
-		r = SGW_EDENIED;
-	}
+	if (r == 0)
+		s->info.user_id = s->grant.user_id; /* cert_check found the principal's user */
 	return r;
 }
 

@@ -54,6 +54,26 @@ static void test_pubkey_line_empty_data(void **state)
 	sbuf_free(&blob);
 }
 
+/* Strict base64: padding only completes a quantum; "=" alone is not base64. */
+static void test_b64_strict(void **state)
+{
+	static const struct { const char *in; int ok; } cases[] = {
+		{ "", 1 }, { "=", 0 }, { "==", 0 }, { "QQ==", 1 }, { "QUI=", 1 }, { "QUJD", 1 },
+		{ "QQ", 1 }, { "QUI", 1 }, { "Q", 0 }, { "QQ=", 0 }, { "QQ===", 0 }, { "Q===", 0 },
+		{ "QUI==", 0 }, { "QR==", 0 },
+	};
+	struct sbuf out;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sbuf_init(&out, 64);
+		int r = cert_b64_decode(cases[i].in, strlen(cases[i].in), &out);
+		if ((r == 0) != cases[i].ok)
+			fail_msg("cert_b64_decode(\"%s\") = %d", cases[i].in, r);
+		sbuf_free(&out);
+	}
+}
+
 /* A heap copy of exactly n bytes, so ASan sees any read past the end. */
 static uint8_t *exact_copy(const uint8_t *p, size_t n)
 {
@@ -769,6 +789,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures_verify),
 		cmocka_unit_test(test_pubkey_line_empty_data),
+		cmocka_unit_test(test_b64_strict),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_sha1_refused),
 		cmocka_unit_test(test_host_cert_refused),
