@@ -18,7 +18,7 @@
 #include "sftpgw/log.h"
 #include "sftpgw/shellwords.h"
 
-#define CHAN_READ_CHUNK (64 * 1024)  /* bytes read back per call after back-pressure */
+#define CHAN_KEEP_MAX (64 * 1024)    /* output buffer storage kept between writes */
 #define CHAN_MSG_MAX 1024           /* a core message to the client's stderr */
 
 struct chan {
@@ -561,12 +561,19 @@ static void chan_start(struct chan *ch)
 	ch->resume = true; /* data sent before the start waits in libssh's buffer */
 }
 
-/* Offers held-back input, then what libssh buffered, until the kind stops taking. */
+/* Offers held-back input, then what libssh buffered, until the kind stops taking.
+ *
+ * Every ssh_channel_read_nonblocking() re-opens libssh's whole window without
+ * counting what libssh still buffers. Reading only part of that buffer would
+ * let the peer grow it by a window per read (libssh drops data, then frees
+ * the buffer, at 256 MiB). So each read takes everything libssh holds at
+ * that moment: buffered + window then stay within about two windows, and
+ * what the kind does not take waits in held (CHAN_HELD_MAX). */
 static void chan_pull_input(struct chan *ch)
 {
 	uint8_t *p;
 	size_t took;
-	int n;
+	int n, want;
 
 	ch->resume = false;
 	ch->blocked = false;
@@ -576,8 +583,12 @@ static void chan_pull_input(struct chan *ch)
 		sbuf_consume(&ch->held, took);
 	}
 	while (sbuf_avail(&ch->held) == 0 && !ch->exit_requested && !ch->close_called &&
-	       ch->ch != NULL && sbuf_reserve(&ch->held, CHAN_READ_CHUNK, &p) == 0) {
-		n = ssh_channel_read_nonblocking(ch->ch, p, CHAN_READ_CHUNK, 0);
+	       ch->ch != NULL && (want = ssh_channel_poll(ch->ch, 0)) > 0) {
+		if (want > CHAN_HELD_MAX)
+			want = CHAN_HELD_MAX;
+		if (sbuf_reserve(&ch->held, (size_t)want, &p) != 0)
+			break;
+		n = ssh_channel_read_nonblocking(ch->ch, p, (uint32_t)want, 0);
 		if (n <= 0)
 			break;
 		sbuf_commit(&ch->held, (size_t)n);
@@ -615,7 +626,7 @@ static size_t chan_push(struct chan *ch, struct sbuf *q, bool is_err)
 		sbuf_consume(q, (size_t)w);
 		sent += (size_t)w;
 	}
-	if (sbuf_avail(q) == 0 && q->cap > CHAN_READ_CHUNK)
+	if (sbuf_avail(q) == 0 && q->cap > CHAN_KEEP_MAX)
 		sbuf_free(q);
 	return sent;
 }

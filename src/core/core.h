@@ -25,7 +25,9 @@
 #define SESS_MAX_CHANNELS 16        /* open channels per session */
 #define CHAN_MAX_ENV 32             /* env requests kept per channel */
 #define CHAN_MAX_ENV_BYTES 4096     /* their total size */
-#define CHAN_HELD_MAX (64 * 1024)   /* input read back after back-pressure */
+/* Input read back from libssh after back-pressure: at most libssh's buffer,
+ * which stays within about two of its 1,280,000-byte windows (see chan.c). */
+#define CHAN_HELD_MAX (4 * 1024 * 1024)
 #define SESS_PUMP_ROUNDS 8          /* dopoll calls per wakeup while they make progress */
 #define CORE_TICK_MS 1000           /* per-worker housekeeping period */
 

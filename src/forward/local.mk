@@ -11,3 +11,4 @@ tests_unit_test_node_LDADD = $(UNIT_LDADD)
 TESTS += tests/integration/fwd_shell.sh tests/integration/fwd_menu.sh tests/integration/fwd_tunnel.sh \
 	tests/integration/fwd_timeout.sh tests/integration/fwd_admin.sh \
 	tests/integration/fwd_mux.sh
+TESTS += tests/integration/fwd_backpressure.sh
