@@ -375,7 +375,8 @@ void rsd_receiver_run(struct rsd *r)
 	if (rsd_bad(r))
 		return;
 	if (!r->o.dry_run && vfs_view_readonly(r->view, r->dest)) {
-		rsd_fail(r, RERR_FILESELECT, "ERROR: cannot write to \"%s\": Read-only file system (30)",
+		rsd_fail(r, RERR_FILESELECT, "ERROR: cannot write to \"%s\": Read-only file system"
+		                                  " (30)", /* rsync's own wording */
 		         r->o.nargs ? r->o.args[0] : ".");
 		return;
 	}
