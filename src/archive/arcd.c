@@ -25,6 +25,8 @@ static void arcd_free(void *arg)
 	if (t == NULL)
 		return;
 	arcd_opts_free(&t->o);
+	for (int i = 0; i < t->ndt; i++)
+		free(t->dt[i].vpath);
 	free(t->chunk);
 	free(t);
 }

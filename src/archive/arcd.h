@@ -5,11 +5,20 @@
 #include "sftpgw/arcd.h"
 #include "sftpgw/xjob.h"
 
+/* A directory of tar -x whose times are set once its members are in (as GNU
+ * tar does): creating an entry inside it would move its mtime again. */
+struct arcd_dirtime {
+	char *vpath;
+	int64_t atime, mtime;
+};
+
 struct arcd {
 	struct xjob *j;
 	struct arcd_opts o;
 	unsigned char *chunk;        /* ARCD_CHUNK bytes */
 	int errs;                    /* member errors: exit status 2 at the end */
+	struct arcd_dirtime dt[ARCD_MAX_DEPTH]; /* open directories, outermost first */
+	int ndt;
 };
 
 /* tar -c: writes the archive to the channel; returns the exit status. */

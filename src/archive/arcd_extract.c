@@ -201,6 +201,51 @@ static int arcd_x_file(struct arcd *t, struct archive *a, struct archive_entry *
 	return 0;
 }
 
+static void arcd_dirtime_apply(struct arcd *t, struct arcd_dirtime *d)
+{
+	struct vfs_setattr sa = { .valid = VFS_SET_TIMES, .atime = d->atime, .mtime = d->mtime };
+
+	(void)vfs_setattr(xjob_view(t->j), d->vpath, &sa, true); /* best effort, as GNU tar */
+	free(d->vpath);
+	d->vpath = NULL;
+}
+
+/* Before a member at vpath: the directories it is not inside are complete. */
+static void arcd_dirtimes_leave(struct arcd *t, const char *vpath)
+{
+	while (t->ndt > 0) {
+		struct arcd_dirtime *d = &t->dt[t->ndt - 1];
+		size_t l = strlen(d->vpath);
+
+		if (strncmp(vpath, d->vpath, l) == 0 && vpath[l] == '/')
+			return;
+		arcd_dirtime_apply(t, d);
+		t->ndt--;
+	}
+}
+
+/* End of the archive: the directories still waiting are complete. */
+static void arcd_dirtimes_flush(struct arcd *t)
+{
+	while (t->ndt > 0)
+		arcd_dirtime_apply(t, &t->dt[--t->ndt]);
+}
+
+/* Remembers a directory's times until its members are in; deeper than
+ * ARCD_MAX_DEPTH (or out of memory) they are set at once instead. */
+static void arcd_dirtime_push(struct arcd *t, struct archive_entry *e, const char *vpath)
+{
+	struct arcd_dirtime d = { .mtime = archive_entry_mtime(e) };
+
+	d.atime = archive_entry_atime_is_set(e) ? archive_entry_atime(e) : d.mtime;
+	if ((d.vpath = strdup(vpath)) == NULL)
+		return;
+	if (t->ndt == ARCD_MAX_DEPTH)
+		arcd_dirtime_apply(t, &d);
+	else
+		t->dt[t->ndt++] = d;
+}
+
 static void arcd_x_dir(struct arcd *t, struct archive_entry *e, const char *name,
                        const char *vpath)
 {
@@ -221,6 +266,8 @@ static void arcd_x_dir(struct arcd *t, struct archive_entry *e, const char *name
 		r = vfs_setattr(v, vpath, &sa, true);
 	if (r != 0)
 		arcd__warn(t, name, "Cannot mkdir", r);
+	else
+		arcd_dirtime_push(t, e, vpath);
 }
 
 static void arcd_x_link(struct arcd *t, struct archive_entry *e, const char *name,
@@ -270,6 +317,7 @@ static int arcd_x_entry(struct arcd *t, struct archive *a, struct archive_entry 
 	}
 	if (t->o.mode == ARCD_LIST || arcd_member_path(t, name, vpath, sizeof(vpath)) != 0)
 		return 0;
+	arcd_dirtimes_leave(t, vpath);
 	if (archive_entry_hardlink(e) != NULL || type == AE_IFLNK)
 		arcd_x_link(t, e, name, vpath);
 	else if (type == AE_IFREG)
@@ -335,6 +383,7 @@ int arcd__extract(struct arcd *t)
 		st = ARCD_USAGE_STATUS;
 	} else
 		st = arcd_x_loop(t, a);
+	arcd_dirtimes_flush(t);
 	archive_read_free(a);
 	free(rd);
 	return st;

@@ -75,10 +75,15 @@ rm -rf "$M/deep128" "$M/deep129"
 mkdir -p "$T/src/imp/d"
 head -c 200000 /dev/urandom >"$T/src/imp/d/big"
 echo small >"$T/src/imp/s"
+touch -d '2001-02-03 04:05:06' "$T/src/imp/d" "$T/src/imp"   # after their contents
 for d in "" -z -J --zstd; do
 	rm -rf "$M/imp"
 	tar -c $d -C "$T/src" imp | ssh_gw tar -x -C pub/media || fail "import $d"
 	diff -r "$T/src/imp" "$M/imp" || fail "import $d differs"
+	for p in imp imp/d imp/d/big; do
+		[ "$(stat -c %Y "$T/src/$p")" = "$(stat -c %Y "$M/$p")" ] ||
+			fail "import $d: mtime of $p not kept ($(stat -c %y "$M/$p"))"
+	done
 done
 ls -a "$M/imp" | grep -q '^\.imp\|\.s\.' && fail "temp file left"
 
