@@ -221,6 +221,8 @@ static int arcd_put_tree(struct arcd *t, struct archive *a, const char *name, co
 	struct vfs_attr at;
 	int r;
 
+	if (arcd_excluded(&t->o, name))
+		return 0;
 	if ((r = vfs_stat(xjob_view(t->j), vpath, false, &at)) != 0) {
 		arcd__warn(t, name, "Cannot stat", r);
 		return 0;

@@ -309,8 +309,9 @@ static int arcd_x_entry(struct arcd *t, struct archive *a, struct archive_entry 
 	char vpath[VFS_PATH_MAX];
 	mode_t type = archive_entry_filetype(e);
 
-	if (name == NULL || name[0] == '\0')
-		return 0;
+	if (name == NULL || name[0] == '\0' || !arcd_selected(&t->o, name) ||
+	    arcd_excluded(&t->o, name))
+		return 0; /* libarchive skips its data at the next header */
 	if (t->o.verbose || t->o.mode == ARCD_LIST) {
 		xjob_write(t->j, name, strlen(name));
 		xjob_write(t->j, "\n", 1);
@@ -384,6 +385,11 @@ int arcd__extract(struct arcd *t)
 	} else
 		st = arcd_x_loop(t, a);
 	arcd_dirtimes_flush(t);
+	for (size_t i = 0; st == 0 && i < t->o.n; i++)
+		if (!t->o.ops[i].matched) {
+			xjob_errorf(t->j, "tar: %s: Not found in archive\n", t->o.ops[i].path);
+			t->errs++;
+		}
 	archive_read_free(a);
 	free(rd);
 	return st;

@@ -2,6 +2,7 @@
  * allow-list: a table of the options a stream over SSH needs, nothing else.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 #include "sftpgw/arcd.h"
 #include "sftpgw/err.h"
 
-enum arcd_act { A_MODE, A_COMP, A_VERBOSE, A_PERMS, A_IGNORE, A_FILE, A_DIR };
+enum arcd_act { A_MODE, A_COMP, A_VERBOSE, A_PERMS, A_IGNORE, A_FILE, A_DIR, A_EXCLUDE };
 
 struct arcd_opt {
 	char letter;       /* 0: long form only */
@@ -31,6 +32,7 @@ static const struct arcd_opt arcd_opt_table[] = {
 	{ 0, "zstd", A_COMP, ARCD_COMP_ZSTD },
 	{ 'f', "file", A_FILE, 0 },
 	{ 'C', "directory", A_DIR, 0 },
+	{ 0, "exclude", A_EXCLUDE, 0 },
 	{ 'p', "preserve-permissions", A_PERMS, 0 },
 	{ 0, "same-permissions", A_PERMS, 0 },
 	/* ownership is never changed by the gateway: these only confirm it */
@@ -59,10 +61,24 @@ static const struct arcd_opt *arcd_opt_long(const char *name, size_t len)
 
 static bool arcd_takes_arg(const struct arcd_opt *o)
 {
-	return o->act == A_FILE || o->act == A_DIR;
+	return o->act == A_FILE || o->act == A_DIR || o->act == A_EXCLUDE;
 }
 
-/* Applies one option (with its value for -f/-C). */
+static int arcd_add_exclude(struct arcd_opts *o, const char *pat, char *err, size_t errsz)
+{
+	if (o->nexcl >= ARCD_MAX_EXCLUDES) {
+		snprintf(err, errsz, "too many --exclude patterns (at most %d)", ARCD_MAX_EXCLUDES);
+		return SGW_ETOOBIG;
+	}
+	if (o->excl == NULL && (o->excl = calloc(ARCD_MAX_EXCLUDES, sizeof(*o->excl))) == NULL)
+		return -ENOMEM;
+	if ((o->excl[o->nexcl] = strdup(pat)) == NULL)
+		return -ENOMEM;
+	o->nexcl++;
+	return 0;
+}
+
+/* Applies one option (with its value for -f/-C/--exclude). */
 static int arcd_apply(struct arcd_opts *o, const struct arcd_opt *opt, const char *val,
                       char *err, size_t errsz)
 {
@@ -102,6 +118,8 @@ static int arcd_apply(struct arcd_opts *o, const struct arcd_opt *opt, const cha
 		}
 		free(o->dir);
 		return (o->dir = strdup(dir)) ? 0 : -ENOMEM;
+	case A_EXCLUDE:
+		return arcd_add_exclude(o, val, err, errsz);
 	}
 	return 0;
 }
@@ -188,11 +206,6 @@ static int arcd_check(struct arcd_opts *o, char *err, size_t errsz)
 		snprintf(err, errsz, "Cowardly refusing to create an empty archive%s", arcd_try);
 		return SGW_EUSAGE;
 	}
-	if (o->mode != ARCD_CREATE && o->n > 0) {
-		snprintf(err, errsz, "%s: selecting members is not supported on this gateway",
-		         o->ops[0].path);
-		return SGW_EUSAGE;
-	}
 	return 0;
 }
 
@@ -241,6 +254,63 @@ void arcd_opts_free(struct arcd_opts *o)
 	if (o->ops != NULL && o->n < ARCD_MAX_OPERANDS)
 		free(o->ops[o->n].dir);
 	free(o->ops);
+	for (size_t i = 0; i < o->nexcl; i++)
+		free(o->excl[i]);
+	free(o->excl);
 	free(o->dir);
 	memset(o, 0, sizeof(*o));
+}
+
+/* A member or operand name without "./" prefixes and trailing '/': its length. */
+static size_t arcd_name_trim(const char **name)
+{
+	const char *p = *name;
+	size_t l;
+
+	while (p[0] == '.' && p[1] == '/')
+		for (p += 2; *p == '/'; p++)
+			;
+	l = strlen(p);
+	while (l > 1 && p[l - 1] == '/')
+		l--;
+	*name = p;
+	return l;
+}
+
+bool arcd_excluded(const struct arcd_opts *o, const char *name)
+{
+	char buf[VFS_PATH_MAX];
+	size_t l;
+
+	if (o->nexcl == 0)
+		return false;
+	l = arcd_name_trim(&name);
+	if (l >= sizeof(buf))
+		return false;
+	memcpy(buf, name, l);
+	buf[l] = '\0';
+	for (const char *p = buf;; p++) {
+		for (size_t i = 0; i < o->nexcl; i++)
+			if (fnmatch(o->excl[i], p, FNM_LEADING_DIR) == 0)
+				return true;
+		if ((p = strchr(p, '/')) == NULL)
+			return false;
+	}
+}
+
+bool arcd_selected(struct arcd_opts *o, const char *name)
+{
+	size_t nl = arcd_name_trim(&name);
+	bool hit = o->n == 0;
+
+	for (size_t i = 0; i < o->n; i++) {
+		const char *op = o->ops[i].path;
+		size_t ol = arcd_name_trim(&op);
+
+		if (nl >= ol && strncmp(name, op, ol) == 0 && (nl == ol || name[ol] == '/')) {
+			o->ops[i].matched = true;
+			hit = true;
+		}
+	}
+	return hit;
 }

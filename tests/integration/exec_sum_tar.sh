@@ -87,6 +87,28 @@ for d in "" -z -J --zstd; do
 done
 ls -a "$M/imp" | grep -q '^\.imp\|\.s\.' && fail "temp file left"
 
+# --- --exclude both ways, member selection on extract ---
+mkdir -p "$T/src/imp/node_modules/m" && echo x >"$T/src/imp/node_modules/m/i.js"
+echo l >"$T/src/imp/d/debug.log"
+rm -rf "$M/imp" && tar -c -C "$T/src" imp | ssh_gw tar -x -C pub/media
+ssh_gw "tar -c --exclude=node_modules --exclude '*.log' -C pub/media imp" >"$T/ex.tar" ||
+	fail "tar -c --exclude"
+tar -t -f "$T/ex.tar" | sort >"$T/ex.list"
+[ "$(cat "$T/ex.list")" = "$(printf 'imp/\nimp/d/\nimp/d/big\nimp/s')" ] ||
+	fail "tar -c --exclude listed: $(cat "$T/ex.list")"
+mkdir -p "$M/sel"
+tar -c -C "$T/src" imp | ssh_gw "tar -x -C pub/media/sel --exclude=d imp/node_modules imp/s" ||
+	fail "tar -x MEMBER..."
+[ "$(cd "$M/sel" && find . -type f | sort)" = "$(printf './imp/node_modules/m/i.js\n./imp/s')" ] ||
+	fail "tar -x selected: $(cd "$M/sel" && find . | sort)"
+set +e
+tar -c -C "$T/src" imp | ssh_gw "tar -t imp/s imp/nothere" >"$T/sel.out" 2>"$T/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q 'imp/nothere: Not found in archive' "$T/err" && [ "$(cat "$T/sel.out")" = imp/s ] ||
+	fail "tar -t with a missing member: rc $rc, $(cat "$T/sel.out" "$T/err")"
+rm -rf "$T/src/imp/node_modules" "$T/src/imp/d/debug.log" "$M/sel"
+
 # read-only mount: refused, exit 2, tar-style message
 set +e
 tar -c -C "$T/src" imp | ssh_gw tar -x -C pub/ro 2>"$T/err"

@@ -81,11 +81,11 @@ static void test_refused(void **state)
 		{ { "tar", "-C", "x", NULL }, "You must specify one of" },
 		{ { "tar", "-cx", NULL }, "You may not specify more than one" },
 		{ { "tar", "-c", NULL }, "Cowardly refusing" },
-		{ { "tar", "-x", "member", NULL }, "selecting members" },
 		{ { "tar", "-c", "-f", NULL }, "option requires an argument -- 'f'" },
 		{ { "tar", "-c", "--directory", NULL }, "requires an argument" },
 		{ { "tar", "-c", "--verbose=1", "a", NULL }, "unrecognized option" },
 		{ { "tar", "-cP", "a", NULL }, "invalid option -- 'P'" },
+		{ { "tar", "-c", "a", "--exclude", NULL }, "option '--exclude' requires an argument" },
 	};
 	struct arcd_opts o;
 	char err[512];
@@ -120,6 +120,76 @@ static void test_operand_limit(void **state)
 	free(argv);
 }
 
+static void test_exclude(void **state)
+{
+	char *argv[] = { "tar", "-c", "--exclude=node_modules", "--exclude", "*.log",
+	                 "--exclude=cache/tmp", ".", NULL };
+	struct arcd_opts o;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse(argv, &o, err), 0);
+	assert_int_equal(o.nexcl, 3);
+	assert_true(arcd_excluded(&o, "node_modules"));
+	assert_true(arcd_excluded(&o, "./app/node_modules/"));
+	assert_true(arcd_excluded(&o, "app/node_modules/x/y.js"));
+	assert_true(arcd_excluded(&o, "a/b/debug.log"));
+	assert_true(arcd_excluded(&o, "x/cache/tmp/f"));
+	assert_false(arcd_excluded(&o, "app/node_modules2"));
+	assert_false(arcd_excluded(&o, "cache/tmpx"));
+	assert_false(arcd_excluded(&o, "app/src/main.c"));
+	assert_false(arcd_excluded(&o, "log"));
+	arcd_opts_free(&o);
+}
+
+static void test_exclude_limit(void **state)
+{
+	char **argv = calloc(ARCD_MAX_EXCLUDES + 5, sizeof(char *));
+	struct arcd_opts o;
+	char err[512];
+	int i;
+
+	(void)state;
+	argv[0] = "tar";
+	argv[1] = "-c";
+	argv[2] = "a";
+	for (i = 0; i < ARCD_MAX_EXCLUDES; i++)
+		argv[3 + i] = "--exclude=x";
+	assert_int_equal(parse(argv, &o, err), 0);
+	assert_int_equal(o.nexcl, ARCD_MAX_EXCLUDES);
+	arcd_opts_free(&o);
+	argv[3 + i] = "--exclude=x";
+	assert_int_equal(parse(argv, &o, err), SGW_ETOOBIG);
+	assert_non_null(strstr(err, "too many --exclude"));
+	arcd_opts_free(&o);
+	free(argv);
+}
+
+static void test_select(void **state)
+{
+	char *argv[] = { "tar", "-x", "./site/", "notes.txt", NULL };
+	char *all[] = { "tar", "-t", NULL };
+	struct arcd_opts o;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse(argv, &o, err), 0);
+	assert_int_equal(o.n, 2);
+	assert_false(arcd_selected(&o, "other/x"));
+	assert_false(arcd_selected(&o, "site2/x"));
+	assert_false(o.ops[0].matched || o.ops[1].matched);
+	assert_true(arcd_selected(&o, "./site/a/b"));
+	assert_true(arcd_selected(&o, "site"));
+	assert_true(o.ops[0].matched);
+	assert_false(o.ops[1].matched);
+	assert_true(arcd_selected(&o, "notes.txt"));
+	assert_true(o.ops[1].matched);
+	arcd_opts_free(&o);
+	assert_int_equal(parse(all, &o, err), 0);
+	assert_true(arcd_selected(&o, "anything"));
+	arcd_opts_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +197,9 @@ int main(void)
 		cmocka_unit_test(test_extract_forms),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_operand_limit),
+		cmocka_unit_test(test_exclude),
+		cmocka_unit_test(test_exclude_limit),
+		cmocka_unit_test(test_select),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
