@@ -99,25 +99,50 @@ static void test_refused(void **state)
 	}
 }
 
-static void test_operand_limit(void **state)
+/* "tar", head, then word times: a NULL-terminated argv to free(). */
+static char **argv_repeat(const char *head, const char *word, int times)
 {
-	char **argv = calloc(ARCD_MAX_OPERANDS + 4, sizeof(char *));
-	struct arcd_opts o;
-	char err[512];
-	int i;
+	char **argv = calloc((size_t)times + 4, sizeof(char *));
 
-	(void)state;
 	argv[0] = "tar";
 	argv[1] = "-c";
-	for (i = 0; i < ARCD_MAX_OPERANDS; i++)
-		argv[2 + i] = "x";
+	argv[2] = (char *)head;
+	for (int i = 0; i < times; i++)
+		argv[3 + i] = (char *)word;
+	return argv;
+}
+
+/* A limit of one command line at the limit, and one past it. */
+static void check_limit(const char *head, const char *word, int limit,
+                        size_t (*count)(const struct arcd_opts *))
+{
+	char **argv = argv_repeat(head, word, limit);
+	struct arcd_opts o;
+	char err[512];
+
 	assert_int_equal(parse(argv, &o, err), 0);
-	assert_int_equal(o.n, ARCD_MAX_OPERANDS);
+	assert_int_equal(count(&o), (size_t)limit);
 	arcd_opts_free(&o);
-	argv[2 + i] = "x";
+	argv[3 + limit] = (char *)word;
 	assert_int_equal(parse(argv, &o, err), SGW_ETOOBIG);
+	assert_non_null(strstr(err, "too many"));
 	arcd_opts_free(&o);
 	free(argv);
+}
+
+static size_t count_operands(const struct arcd_opts *o) { return o->n; }
+static size_t count_excludes(const struct arcd_opts *o) { return o->nexcl; }
+
+static void test_operand_limit(void **state)
+{
+	(void)state;
+	check_limit("-v", "x", ARCD_MAX_OPERANDS, count_operands);
+}
+
+static void test_exclude_limit(void **state)
+{
+	(void)state;
+	check_limit("a", "--exclude=x", ARCD_MAX_EXCLUDES, count_excludes);
 }
 
 static void test_exclude(void **state)
@@ -140,29 +165,6 @@ static void test_exclude(void **state)
 	assert_false(arcd_excluded(&o, "app/src/main.c"));
 	assert_false(arcd_excluded(&o, "log"));
 	arcd_opts_free(&o);
-}
-
-static void test_exclude_limit(void **state)
-{
-	char **argv = calloc(ARCD_MAX_EXCLUDES + 5, sizeof(char *));
-	struct arcd_opts o;
-	char err[512];
-	int i;
-
-	(void)state;
-	argv[0] = "tar";
-	argv[1] = "-c";
-	argv[2] = "a";
-	for (i = 0; i < ARCD_MAX_EXCLUDES; i++)
-		argv[3 + i] = "--exclude=x";
-	assert_int_equal(parse(argv, &o, err), 0);
-	assert_int_equal(o.nexcl, ARCD_MAX_EXCLUDES);
-	arcd_opts_free(&o);
-	argv[3 + i] = "--exclude=x";
-	assert_int_equal(parse(argv, &o, err), SGW_ETOOBIG);
-	assert_non_null(strstr(err, "too many --exclude"));
-	arcd_opts_free(&o);
-	free(argv);
 }
 
 static void test_select(void **state)
