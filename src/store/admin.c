@@ -94,23 +94,26 @@ void store_tx_rollback(struct store *st)
 
 #define ENV_COLS "SELECT id, name, status = 'running', node_policy FROM envs "
 
-int store_env_add(struct store *st, const char *name, int64_t *id)
+/* INSERT of a (name, created) row; *id gets its row id. */
+static int insert_named(struct store *st, const char *sql, const char *name, int64_t *id)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	if ((rc = writable(st)) < 0)
 		return rc;
-	if ((s = prep(st, "INSERT INTO envs (name, created) VALUES (?1, ?2)")) == NULL)
+	if ((s = prep(st, sql)) == NULL)
 		return SGW_ESTORE;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
 	return run_write(st, s, id);
 }
 
-int store_env_get(struct store *st, const char *name, struct store_env *out)
+/* The row a "... WHERE name = ?1" query finds, filled in by row(). */
+static int get_by_name(struct store *st, const char *sql, const char *name,
+                       void (*row)(sqlite3_stmt *, void *), void *out, size_t outsz)
 {
-	sqlite3_stmt *s = prep(st, ENV_COLS "WHERE name = ?1");
+	sqlite3_stmt *s = prep(st, sql);
 	int rc;
 
 	if (s == NULL)
@@ -118,13 +121,24 @@ int store_env_get(struct store *st, const char *name, struct store_env *out)
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof(*out));
-		store__row_to_env(s, out);
+		memset(out, 0, outsz);
+		row(s, out);
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
 		return SGW_ENOTFOUND;
 	return rc == SQLITE_ROW ? 0 : store__rc(st, rc);
+}
+
+int store_env_add(struct store *st, const char *name, int64_t *id)
+{
+	return insert_named(st, "INSERT INTO envs (name, created) VALUES (?1, ?2)", name, id);
+}
+
+int store_env_get(struct store *st, const char *name, struct store_env *out)
+{
+	return get_by_name(st, ENV_COLS "WHERE name = ?1", name, store__row_to_env, out,
+	                   sizeof(*out));
 }
 
 int store_env_list(struct store *st, struct store_env **out, size_t *n)
@@ -179,35 +193,12 @@ int store_env_users(struct store *st, int64_t env_id, struct store_user **out, s
 
 int store_user_add(struct store *st, const char *name, int64_t *id)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if ((rc = writable(st)) < 0)
-		return rc;
-	if ((s = prep(st, "INSERT INTO users (name, created) VALUES (?1, ?2)")) == NULL)
-		return SGW_ESTORE;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
-	return run_write(st, s, id);
+	return insert_named(st, "INSERT INTO users (name, created) VALUES (?1, ?2)", name, id);
 }
 
 int store_user_get(struct store *st, const char *name, struct store_user *out)
 {
-	sqlite3_stmt *s = prep(st, USER_COLS "WHERE u.name = ?1");
-	int rc;
-
-	if (s == NULL)
-		return SGW_ESTORE;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof(*out));
-		row_to_user(s, out);
-	}
-	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE)
-		return SGW_ENOTFOUND;
-	return rc == SQLITE_ROW ? 0 : store__rc(st, rc);
+	return get_by_name(st, USER_COLS "WHERE u.name = ?1", name, row_to_user, out, sizeof(*out));
 }
 
 int store_user_list(struct store *st, struct store_user **out, size_t *n)
