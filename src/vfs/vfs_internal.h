@@ -11,10 +11,13 @@
  * hammering renames to defeat us, so give up. */
 #define VFS__OPENAT2_RETRIES 16
 
+struct vfs__root;
+
 struct vfs__mount {
 	char *vpath;      /* normalized, never "/" */
 	size_t vlen;
-	int fd;           /* O_PATH|O_DIRECTORY of the backing directory */
+	int fd;           /* O_PATH|O_DIRECTORY of the backing directory (root's) */
+	struct vfs__root *root;
 	bool read_only;
 };
 
@@ -24,6 +27,13 @@ struct vfs_view {
 	int64_t ctime;    /* times reported for synthesized directories */
 	struct vfs__mount m[];
 };
+
+/* The process's shared O_PATH fd of directory dir (opened now to learn its
+ * identity), counted: 0 and *out, or -errno. Give it back with _put. */
+int vfs__root_get(const char *dir, struct vfs__root **out);
+int vfs__root_fd(const struct vfs__root *r);
+/* Drops one reference; the last one closes the fd. NULL is ignored. */
+void vfs__root_put(struct vfs__root *r);
 
 /* A virtual path after normalization and mount lookup. */
 struct vfs__res {

@@ -69,25 +69,25 @@ static int mount_add(struct vfs_view *v, const struct vfs_mount_spec *s)
 {
 	char norm[VFS_PATH_MAX];
 	int rc = vfs_path_normalize(NULL, s->vpath, norm, sizeof(norm));
-	int fd;
+	struct vfs__root *root;
 
 	if (rc < 0 || strcmp(norm, s->vpath) != 0 || strcmp(norm, "/") == 0 || s->dir[0] != '/')
 		return -EINVAL;
 	/* The operator's absolute directory is the only path ever resolved
 	 * from "/"; everything after this is relative to the fd. */
-	fd = open(s->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
+	if ((rc = vfs__root_get(s->dir, &root)) != 0) {
 		log_warn("vfs: mount %s: cannot open %s: %s; skipped", s->vpath, s->dir,
-			 strerror(errno));
-		return 0;
+			 strerror(-rc));
+		return rc == -ENOMEM ? rc : 0;
 	}
 	v->m[v->n].vpath = strdup(norm);
 	if (v->m[v->n].vpath == NULL) {
-		close(fd);
+		vfs__root_put(root);
 		return -ENOMEM;
 	}
 	v->m[v->n].vlen = strlen(norm);
-	v->m[v->n].fd = fd;
+	v->m[v->n].root = root;
+	v->m[v->n].fd = vfs__root_fd(root);
 	v->m[v->n].read_only = s->read_only;
 	v->n++;
 	return 0;
@@ -96,7 +96,7 @@ static int mount_add(struct vfs_view *v, const struct vfs_mount_spec *s)
 static void view_free(struct vfs_view *v)
 {
 	for (size_t i = 0; i < v->n; i++) {
-		close(v->m[i].fd);
+		vfs__root_put(v->m[i].root);
 		free(v->m[i].vpath);
 	}
 	free(v);

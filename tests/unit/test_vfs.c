@@ -1114,6 +1114,58 @@ static void test_attack_swap_race(void **state)
 	assert_int_equal(disk_mode("outside/dir/secret.txt"), 0644);
 }
 
+/* Open fds of this process (what /proc/self/fd lists, minus the listing's own). */
+static int count_fds(void)
+{
+	char p[64];
+	int n = 0;
+
+	for (int fd = 0; fd < 4096; fd++) {
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		n += access(p, F_OK) == 0;
+	}
+	return n;
+}
+
+static bool view_has(struct vfs_view *v, const char *vpath)
+{
+	struct vfs_attr a;
+
+	return vfs_stat(v, vpath, true, &a) == 0;
+}
+
+/* Views of one directory share one fd; a directory replaced under its path
+ * is a new one for new views, while older views keep the one they had. */
+static void test_shared_roots(void **state)
+{
+	char dir[PATH_MAX], old[PATH_MAX];
+	struct vfs_mount_spec m = { .vpath = "/s", .dir = dir };
+	struct vfs_view *v[3], *fresh;
+	int base;
+
+	(void)state;
+	put_dir("shared");
+	put_file("shared/first", "1");
+	disk(dir, sizeof(dir), "shared");
+	disk(old, sizeof(old), "shared-old");
+	base = count_fds();
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(vfs_view_open(&m, 1, &v[i]), 0);
+	assert_int_equal(count_fds(), base + 1);
+	assert_int_equal(rename(dir, old), 0);
+	put_dir("shared");
+	put_file("shared/second", "2");
+	assert_int_equal(vfs_view_open(&m, 1, &fresh), 0);
+	assert_int_equal(count_fds(), base + 2);
+	assert_true(view_has(fresh, "/s/second") && !view_has(fresh, "/s/first"));
+	assert_true(view_has(v[0], "/s/first") && !view_has(v[0], "/s/second"));
+	for (int i = 0; i < 3; i++)
+		vfs_view_unref(v[i]);
+	assert_int_equal(count_fds(), base + 1);
+	vfs_view_unref(fresh);
+	assert_int_equal(count_fds(), base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1149,6 +1201,7 @@ int main(void)
 		cmocka_unit_test(test_attack_link_to_other_mount),
 		cmocka_unit_test(test_attack_magic_links),
 		cmocka_unit_test(test_attack_swap_race),
+		cmocka_unit_test(test_shared_roots),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
