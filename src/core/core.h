@@ -79,6 +79,9 @@ struct worker {
 	bool stopping;
 	uv_timer_t stop_timer;
 	uv_idle_t idle;               /* runs kicked sessions' work */
+	uv_timer_t accept_pause;      /* listeners resume after running out of fds */
+	uint64_t accept_warned;       /* loop time of the last such warning */
+	unsigned accept_pauses;       /* pauses since then */
 	struct sess *dirty;           /* sessions kicked since the last idle run */
 };
 int worker_start(struct worker *w);

@@ -6,8 +6,15 @@
  * frees happen after dopoll returns (sess_after), never inside a callback,
  * because any libssh call may re-enter the callbacks.
  *
- * Teardown: channels closed -> kinds release them -> uv handles closed ->
- * ssh_event_remove_session -> ssh_event_free -> ssh_free -> close(fd).
+ * One fd per connection: libssh owns the socket (it closes it on disconnect,
+ * on a read or write error, and in ssh_free), and the uv_poll watches the
+ * same number. So the poll is closed (uv_close drops the fd from epoll at
+ * once) in the same callback in which libssh closed the socket or is about
+ * to (sess_teardown), before the loop can accept a connection that reuses
+ * the number.
+ *
+ * Teardown: poll closed, libssh disconnects -> channels closed -> kinds
+ * release them -> timer closed -> ssh_event_remove_session -> ssh_free.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -101,8 +108,7 @@ static void sess_handle_closed_cb(uv_handle_t *h)
 		return;
 	ssh_event_remove_session(s->ev, s->ssh);
 	ssh_event_free(s->ev);
-	ssh_free(s->ssh);
-	close(s->fd);
+	ssh_free(s->ssh); /* closes the socket if the disconnect did not */
 	if (s->holds_unauth)
 		limits_unauth_drop(s->info.addr);
 	if (s->holds_sess)
@@ -117,14 +123,14 @@ static void sess_handle_closed_cb(uv_handle_t *h)
 	free(s);
 }
 
-/* Frees the session once every channel is released and no view is building. */
+/* Frees the session once every channel is released and no view is building
+ * (the poll was closed by the teardown). */
 static void sess_maybe_free(struct sess *s)
 {
-	if (!s->dying || s->nchans > 0 || s->view_pending || s->handles_open != 2)
+	if (!s->dying || s->nchans > 0 || s->view_pending)
 		return;
-	if (uv_is_closing((uv_handle_t *)&s->poll))
+	if (uv_is_closing((uv_handle_t *)&s->timer))
 		return;
-	uv_close((uv_handle_t *)&s->poll, sess_handle_closed_cb);
 	uv_close((uv_handle_t *)&s->timer, sess_handle_closed_cb);
 }
 
@@ -135,7 +141,7 @@ static void sess_teardown(struct sess *s)
 	if (s->dying)
 		return;
 	s->dying = true;
-	uv_poll_stop(&s->poll);
+	uv_close((uv_handle_t *)&s->poll, sess_handle_closed_cb);
 	uv_timer_stop(&s->timer);
 	chan_close_all(s);
 	if (ssh_is_connected(s->ssh))
@@ -184,6 +190,10 @@ static void sess_after(struct sess *s)
 	chan_flush_all(s);
 	if (s->dying)
 		return;
+	if (ssh_get_status(s->ssh) & (SSH_CLOSED | SSH_CLOSED_ERROR)) {
+		sess_teardown(s); /* a write failed and libssh closed the socket */
+		return;
+	}
 	if (s->ending && chan_none_left(s) && !(ssh_get_status(s->ssh) & SSH_WRITE_PENDING)) {
 		sess_teardown(s);
 		return;
@@ -240,8 +250,6 @@ void sess_cert_timer(struct sess *s, int64_t valid_before, int64_t now)
 
 static int sess_ssh_setup(struct sess *s)
 {
-	int dupfd;
-
 	if ((s->ssh = ssh_new()) == NULL)
 		return -ENOMEM;
 	ssh_set_blocking(s->ssh, 0);
@@ -255,10 +263,7 @@ static int sess_ssh_setup(struct sess *s)
 	 * keyboard-interactive attempts, global requests) gets an answer here;
 	 * without it libssh would queue such messages unanswered. */
 	ssh_set_message_callback(s->ssh, chan_message_cb, s);
-	/* libssh closes the fd it is given; the uv_poll keeps its own. */
-	if ((dupfd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0)) < 0)
-		return -errno;
-	if (ssh_bind_accept_fd(s->w->bind, s->ssh, dupfd) != SSH_OK) {
+	if (ssh_bind_accept_fd(s->w->bind, s->ssh, s->fd) != SSH_OK) {
 		log_warn("accept: %s", ssh_get_error(s->w->bind));
 		return -EIO;
 	}
@@ -301,12 +306,16 @@ void sess_accept(struct worker *w, int fd, const struct sockaddr_storage *sa)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	log_debug("connection from %s port %d", s->info.addr, s->info.port);
 	if (sess_ssh_setup(s) != 0) {
+		/* libssh owns the fd once ssh_bind_accept_fd got as far as taking it */
+		bool owned = s->ssh != NULL && ssh_get_fd(s->ssh) == fd;
+
 		if (s->ev != NULL)
 			ssh_event_free(s->ev);
 		if (s->ssh != NULL)
 			ssh_free(s->ssh);
+		if (!owned)
+			close(fd);
 		limits_unauth_drop(s->info.addr);
-		close(fd);
 		free(s);
 		log_set_sid(prev);
 		return;

@@ -18,6 +18,10 @@
 #include "sftpgw/store.h"
 
 #define WORKER_ACCEPT_BURST 64  /* accepts per wakeup, so one listener cannot starve sessions */
+/* Out of fds (or memory), a pending connection keeps the listener readable:
+ * stop polling it this long instead of spinning, and warn this seldom. */
+#define WORKER_ACCEPT_PAUSE_MS 200
+#define WORKER_ACCEPT_WARN_MS 10000
 
 static const char *const host_key_files[] = {
 	"hostkeys/ssh_host_ed25519_key",
@@ -67,6 +71,43 @@ static int worker_bind_new(struct worker *w)
 	return 0;
 }
 
+static void worker_accept_cb(uv_poll_t *h, int status, int events);
+
+static void worker_listen(struct worker *w, bool on)
+{
+	for (int i = 0; i < w->nlisten; i++) {
+		if (on)
+			uv_poll_start(&w->listeners[i], UV_READABLE, worker_accept_cb);
+		else
+			uv_poll_stop(&w->listeners[i]);
+	}
+}
+
+static void worker_accept_resume_cb(uv_timer_t *t)
+{
+	struct worker *w = t->data;
+
+	if (!w->stopping)
+		worker_listen(w, true);
+}
+
+/* accept4 failed for lack of resources: new connections wait in the backlog. */
+static void worker_accept_pause(struct worker *w, int err)
+{
+	uint64_t now = uv_now(&w->loop);
+
+	w->accept_pauses++;
+	if (w->accept_warned == 0 || now - w->accept_warned >= WORKER_ACCEPT_WARN_MS) {
+		log_warn("accept: %s (%d sessions on this worker): not accepting for %d ms at a "
+		         "time (%u pauses)", strerror(err), w->nsessions, WORKER_ACCEPT_PAUSE_MS,
+		         w->accept_pauses);
+		w->accept_warned = now;
+		w->accept_pauses = 0;
+	}
+	worker_listen(w, false);
+	uv_timer_start(&w->accept_pause, worker_accept_resume_cb, WORKER_ACCEPT_PAUSE_MS, 0);
+}
+
 static void worker_accept_cb(uv_poll_t *h, int status, int events)
 {
 	struct worker *w = h->loop->data;
@@ -80,7 +121,9 @@ static void worker_accept_cb(uv_poll_t *h, int status, int events)
 		socklen_t sl = sizeof(ss);
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				worker_accept_pause(w, errno);
+			else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 				log_warn("accept: %s", strerror(errno));
 			return;
 		}
@@ -127,6 +170,7 @@ static void worker_maybe_exit(struct worker *w)
 	uv_close((uv_handle_t *)&w->wake, worker_close_cb);
 	uv_close((uv_handle_t *)&w->stop_timer, worker_close_cb);
 	uv_close((uv_handle_t *)&w->idle, worker_close_cb);
+	uv_close((uv_handle_t *)&w->accept_pause, worker_close_cb);
 }
 
 void worker_sess_gone(struct worker *w, struct sess *s)
@@ -182,6 +226,7 @@ static void worker_wake_cb(uv_async_t *a)
 	if (!atomic_load(&core_g.stopping) || w->stopping)
 		return;
 	w->stopping = true;
+	uv_timer_stop(&w->accept_pause);
 	for (int i = 0; i < w->nlisten; i++) {
 		uv_poll_stop(&w->listeners[i]);
 		close(w->listen_fds[i]);
@@ -216,7 +261,8 @@ int worker_init(struct worker *w, int idx, const int *fds, int nfds)
 	uv_timer_init(&w->loop, &w->tick);
 	uv_timer_init(&w->loop, &w->stop_timer);
 	uv_idle_init(&w->loop, &w->idle);
-	w->wake.data = w->tick.data = w->stop_timer.data = w->idle.data = w;
+	uv_timer_init(&w->loop, &w->accept_pause);
+	w->wake.data = w->tick.data = w->stop_timer.data = w->idle.data = w->accept_pause.data = w;
 	w->nlisten = nfds;
 	w->listen_fds = calloc((size_t)nfds, sizeof(int));
 	w->listeners = calloc((size_t)nfds, sizeof(uv_poll_t));
@@ -226,8 +272,8 @@ int worker_init(struct worker *w, int idx, const int *fds, int nfds)
 		w->listen_fds[i] = fds[i];
 		uv_poll_init(&w->loop, &w->listeners[i], fds[i]);
 		w->listeners[i].data = &w->listen_fds[i];
-		uv_poll_start(&w->listeners[i], UV_READABLE, worker_accept_cb);
 	}
+	worker_listen(w, true);
 	uv_timer_start(&w->tick, worker_tick_cb, CORE_TICK_MS, CORE_TICK_MS);
 	return 0;
 }

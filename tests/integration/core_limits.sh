@@ -71,4 +71,37 @@ elapsed = time.time() - start
 assert 2 <= elapsed <= 8, elapsed
 PY
 grep -q "login grace time exceeded" "$GW_LOG" || fail "grace expiry not logged"
+
+# Out of fds: the listeners pause (no busy loop on accept), and logins work
+# again once sessions end. One fd per idle session: its socket (the mount's
+# directory fd is shared by every session's view).
+gw_stop
+gw_start
+nfd=$(ls "/proc/$GW_PID/fd" | wc -l)
+prlimit --pid "$GW_PID" --nofile=$((nfd + 6)):$((nfd + 6)) || skip "prlimit cannot lower RLIMIT_NOFILE"
+: >"$T/held.pids"
+for _ in $(seq 1 10); do
+	ssh $SSH_COMMON -o ConnectTimeout=8 -p "$PORT" -i "$T/id_alice" -N alice@127.0.0.1 \
+		</dev/null >/dev/null 2>&1 &
+	echo $! >>"$T/held.pids"
+done
+for _ in $(seq 1 100); do
+	grep -q 'not accepting for 200 ms' "$GW_LOG" && break
+	sleep 0.1
+done
+grep -q 'Too many open files.*not accepting for 200 ms' "$GW_LOG" || fail "no pause when out of fds"
+held=$(ss -Htn state established "( sport = :$PORT )" | wc -l)
+[ "$held" -ge 4 ] || fail "only $held sessions before running out of $((nfd + 6)) fds"
+cpu0=$(awk '{print $14 + $15}' "/proc/$GW_PID/stat")
+sleep 2
+cpu1=$(awk '{print $14 + $15}' "/proc/$GW_PID/stat")
+[ $((cpu1 - cpu0)) -lt 40 ] || fail "out of fds, sftpgwd burned $((cpu1 - cpu0)) ticks in 2 s"
+[ "$(grep -c 'not accepting for' "$GW_LOG")" -le 2 ] || fail "pause warnings not rate-limited"
+kill $(cat "$T/held.pids") 2>/dev/null || true
+ok=no
+for _ in $(seq 1 50); do
+	if [ "$(ssh_gw pwd 2>/dev/null)" = / ]; then ok=yes; break; fi
+	sleep 0.2
+done
+[ "$ok" = yes ] || fail "no login after the fds came back"
 pass
