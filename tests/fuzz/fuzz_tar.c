@@ -3,8 +3,10 @@
  *
  * A refusal comes with GNU tar's message; an accepted line has a mode, at
  * most ARCD_MAX_OPERANDS operands, and every directory (-C, global and per
- * operand) normalized and absolute. arcd_opts_free releases everything in
- * both cases (LeakSanitizer checks).
+ * operand) normalized and absolute, at most ARCD_MAX_EXCLUDES patterns; every
+ * word of the line is then tried as a member name against --exclude and the
+ * member selection, and a selected name marks an operand. arcd_opts_free
+ * releases everything in both cases (LeakSanitizer checks).
  */
 #include <stdbool.h>
 
@@ -44,6 +46,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < o.n; i++) {
 			FZ_CHECK(o.ops[i].path != NULL);
 			check_dir(o.ops[i].dir);
+		}
+		FZ_CHECK(o.nexcl <= ARCD_MAX_EXCLUDES);
+		for (int i = 0; i < words; i++) {
+			bool any = false;
+
+			(void)arcd_excluded(&o, argv[i]);
+			if (arcd_selected(&o, argv[i]) && o.n > 0) {
+				for (size_t k = 0; k < o.n; k++)
+					any |= o.ops[k].matched;
+				FZ_CHECK(any);
+			}
 		}
 	}
 	arcd_opts_free(&o);
