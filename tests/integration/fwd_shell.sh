@@ -40,14 +40,14 @@ expect_rc 3 "exit 3" ssh_gw sh -c "'exit 3'"
 expect_rc 255 "killed by a signal" ssh_gw sh -c "'kill -TERM \$\$'"
 grep -q "signal TERM" "$T/err" || fail "no message for the signal: $(cat "$T/err")"
 
-# --- data both ways: 20 MB through sha256sum on the node ---
-head -c 20000000 /dev/urandom >"$T/big"
+# --- data both ways: 100 MB through sha256sum on the node ---
+head -c 100000000 /dev/urandom >"$T/big"
 want=$(sha256sum <"$T/big" | cut -d' ' -f1)
 got=$(ssh_gw sh -c "'cat | sha256sum'" <"$T/big" | cut -d' ' -f1)
-[ "$got" = "$want" ] || fail "20 MB through the node: $got != $want"
-# and back: the node sends 20 MB, we check it arrived whole
-got=$(ssh_gw head -c 20000000 /dev/zero </dev/null | wc -c)
-[ "$got" = 20000000 ] || fail "20 MB from the node: got $got bytes"
+[ "$got" = "$want" ] || fail "100 MB through the node: $got != $want"
+# and back: the node sends 100 MB, we check it arrived whole
+got=$(ssh_gw head -c 100000000 /dev/zero </dev/null | wc -c)
+[ "$got" = 100000000 ] || fail "100 MB from the node: got $got bytes"
 
 # --- pty, env ---
 out=$(ssh_gw -tt sh -c "'tty; stty size'" </dev/null | tr -d '\r')
