@@ -15,6 +15,6 @@ tests_rsync_harness_SOURCES = tests/rsync_harness.c
 tests_rsync_harness_CFLAGS = $(UNIT_CFLAGS)
 tests_rsync_harness_LDADD = $(UNIT_LDADD)
 
-TESTS += tests/integration/rsync_basic.sh tests/integration/rsync_delta.sh \
+TESTS += tests/integration/rsync_big.sh tests/integration/rsync_basic.sh tests/integration/rsync_delta.sh \
 	tests/integration/rsync_harness.sh
 EXTRA_DIST += tests/integration/rsync_lib.sh
