@@ -9,6 +9,7 @@
 # (the rw mount's backing directory), RS_RODIR.
 
 command -v rsync >/dev/null || skip "rsync is not installed"
+echo "rsync client: $(command -v rsync), $(rsync --version | head -n 1)"
 
 # Skips (rather than fails) while the daemon cannot start at all, i.e. before
 # the core is merged into this branch; once it starts, every failure counts.
