@@ -263,6 +263,9 @@ void rsd_token_send_end(struct rsd *r);
 void rsd_token_begin(struct rsd *r);
 /* Next token: > 0 literal bytes in *data, 0 end, < 0 block -(i+1). */
 int32_t rsd_token_recv(struct rsd *r, uint8_t **data);
+/* zlib (old) mode: the data of the block just received as a token enters the
+ * decompressor's history, as it entered the sender's compressor. */
+void rsd_token_see(struct rsd *r, const uint8_t *p, size_t n);
 void rsd_token_reset_recv(struct rsd *r);
 void rsd_token_free(struct rsd *r);
 

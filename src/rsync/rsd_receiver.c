@@ -156,6 +156,7 @@ static void put_block(struct rsd *r, struct wfile *w, int basis, const int32_t h
 		memset(tmp, 0, len);
 	}
 	EVP_DigestUpdate(md, tmp, len);
+	rsd_token_see(r, tmp, len);
 	r->st_matched += len;
 	if (r->o.inplace && off == w->off + w->len) { /* already in place */
 		wflush(w);

@@ -132,7 +132,7 @@ static int send_emit_cb(void *ctx, int32_t token, const uint8_t *p, size_t n)
 		rsd_token_send_literal(c->r, p, n);
 		c->r->st_literal += n;
 	} else {
-		rsd_token_send_match(c->r, token, NULL, 0);
+		rsd_token_send_match(c->r, token, p, n);
 		c->r->st_matched += (token == c->s->count - 1 && c->s->remainder) ? (uint64_t)c->s->remainder
 		                                                                  : (uint64_t)c->s->blength;
 	}
