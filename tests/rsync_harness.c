@@ -7,9 +7,14 @@
  * The view has one mount "/m" -> $RSD_ROOT (and "/ro" -> $RSD_RO, read-only,
  * and "/m/inner" -> $RSD_INNER when set). The command after the host name is joined and split with the
  * project's shell-word parser, as the daemon does.
+ *
+ * RSD_SCRIBBLE=LEAF:N[:PATH] makes a basis file change in mid-transfer, to test
+ * the redo phase: see __wrap_vfs_open below.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +41,57 @@ struct chan {
 };
 
 static struct chan C;
+
+/* RSD_SCRIBBLE=LEAF:N[:PATH]: at the Nth successful read-only vfs_open of a
+ * file named LEAF (counted over all threads), "SCRIBBLE" is written over the
+ * first 8 bytes of that file, or of PATH (a file on the client's side) when
+ * given, before the open returns. When the client pushes, open 1 is the
+ * generator's (block sums) and open 2 the receiver's (basis): N=2 changes the
+ * basis between the two. When it pulls, open 1 is the sender's, made after the
+ * client's generator sent the sums of its basis PATH and before its receiver
+ * reads that basis. Either way the rebuilt file fails its whole-file checksum
+ * and must be fetched again in the redo phase. The test link wraps vfs_open
+ * (-Wl,--wrap=vfs_open); without RSD_SCRIBBLE it only passes the call on. */
+int __real_vfs_open(struct vfs_view *v, const char *vpath, int oflags, mode_t mode, int *fd);
+int __wrap_vfs_open(struct vfs_view *v, const char *vpath, int oflags, mode_t mode, int *fd);
+
+static void scribble(struct vfs_view *v, const char *vpath, const char *path)
+{
+	int wfd = -1;
+
+	if (path != NULL)
+		wfd = open(path, O_WRONLY);
+	else if (__real_vfs_open(v, vpath, O_WRONLY, 0, &wfd) != 0)
+		wfd = -1;
+	if (wfd < 0 || pwrite(wfd, "SCRIBBLE", 8, 0) != 8)
+		fprintf(stderr, "rsync_harness: cannot scribble on %s\n", path ? path : vpath);
+	else
+		fprintf(stderr, "rsync_harness: scribbled on %s\n", path ? path : vpath);
+	if (wfd >= 0)
+		close(wfd);
+}
+
+int __wrap_vfs_open(struct vfs_view *v, const char *vpath, int oflags, mode_t mode, int *fd)
+{
+	static atomic_long seen;
+	const char *spec = getenv("RSD_SCRIBBLE"), *leaf = strrchr(vpath, '/');
+	int rc = __real_vfs_open(v, vpath, oflags, mode, fd);
+	char *end;
+	size_t ll;
+	long n;
+
+	if (rc != 0 || spec == NULL || (oflags & O_ACCMODE) != O_RDONLY)
+		return rc;
+	leaf = leaf ? leaf + 1 : vpath;
+	ll = strlen(leaf);
+	if (strncmp(spec, leaf, ll) != 0 || spec[ll] != ':')
+		return rc;
+	n = strtol(spec + ll + 1, &end, 10);
+	if ((*end != '\0' && *end != ':') || atomic_fetch_add(&seen, 1) + 1 != n)
+		return rc;
+	scribble(v, vpath, *end == ':' ? end + 1 : NULL);
+	return rc;
+}
 
 const struct sess_info *chan_sess(const struct chan *ch) { return &ch->sess; }
 void *chan_data(const struct chan *ch) { return ch->data; }

@@ -94,7 +94,8 @@ struct rsd_match_io {
 	/* Reads up to n bytes at off; returns bytes read (0 at EOF) or < 0. */
 	long (*read)(void *ctx, uint64_t off, uint8_t *p, size_t n);
 	void (*strong)(void *ctx, const uint8_t *p, size_t n, uint8_t out[RSD_SUM_LEN]);
-	/* token -1: literal p[0..n); token >= 0: block index matched. Return < 0 to stop. */
+	/* token -1: literal p[0..n); token >= 0: block index matched, its data p[0..n).
+	 * Return < 0 to stop. */
 	int (*emit)(void *ctx, int32_t token, const uint8_t *p, size_t n);
 };
 /* Matches len bytes of the file against s; 0 or a negative error. */

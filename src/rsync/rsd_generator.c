@@ -2,8 +2,9 @@
  * beside the receiver: walks the sorted list, creates directories and
  * symlinks, decides per file (quick check, -c, --size-only, --existing, ...)
  * whether to ask for it, and sends the block sums of the existing file so the
- * client sends only what changed. Then the phase markers, deletions and the
- * directories' times.
+ * client sends only what changed. Then the redo phase (files whose rebuild
+ * failed its checksum, asked for again whole), the phase markers, deletions
+ * and the directories' times.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -284,6 +285,20 @@ static void gen_one(struct rsd *r, int32_t ndx)
 	}
 }
 
+/* The redo phase: the receiver marked the files whose rebuilt data failed the
+ * whole-file checksum (their basis changed after its block sums were sent)
+ * before it counted the first NDX_DONE. Each is asked for once more, whole:
+ * no basis, so nothing can go stale again. */
+static void gen_redo(struct rsd *r)
+{
+	for (uint32_t i = 0; i < r->fl.n && !rsd_bad(r) && !r->abort; i++) {
+		if (!(r->fl.f[i].flags & RSD_F_REDO))
+			continue;
+		itemize(r, (int32_t)i, ITEM_TRANSFER);
+		send_null_sums(r);
+	}
+}
+
 /* ---- deletion ---- */
 
 /* Removes vpath and, for a directory, everything below it. */
@@ -427,7 +442,8 @@ void rsd_generator_thread_cb(void *arg)
 	rsd_write_ndx(r, NDX_DONE);
 	rsd_flush(r);
 	wait_done(r, 1);
-	rsd_write_ndx(r, NDX_DONE); /* no redo phase: sums are full md5 */
+	gen_redo(r);
+	rsd_write_ndx(r, NDX_DONE); /* end of the redo phase */
 	rsd_write_ndx(r, NDX_DONE); /* no --delay-updates phase */
 	if (early_del && r->proto >= 31) { /* protocol 31 adds a late-deletion phase */
 		if (r->o.delete_mode)

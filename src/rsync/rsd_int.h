@@ -103,6 +103,7 @@ int rsd_opts_parse(struct rsd_opts *o, char **argv, char *why, size_t whysz);
 #define RSD_F_SENT 0x4u
 #define RSD_F_FAILED 0x8u
 #define RSD_F_DEVICE 0x10u
+#define RSD_F_REDO 0x20u     /* receiver: failed its whole-file checksum, asked for again */
 
 /* One file-list entry: fixed 48 bytes plus its name in the pool. */
 struct rsd_file {
@@ -196,6 +197,7 @@ void rsd_fail(struct rsd *r, int code, const char *fmt, ...) __attribute__((form
 static inline bool rsd_bad(struct rsd *r) { return atomic_load(&r->err) != 0; }
 void rsd_file_error(struct rsd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rsd_info(struct rsd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rsd_warn(struct rsd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int rsd_raw_read(struct rsd *r, void *p, size_t n);
 void rsd_raw_write(struct rsd *r, const void *p, size_t n);
 void rsd_read(struct rsd *r, void *p, size_t n);
@@ -261,6 +263,9 @@ void rsd_token_send_end(struct rsd *r);
 void rsd_token_begin(struct rsd *r);
 /* Next token: > 0 literal bytes in *data, 0 end, < 0 block -(i+1). */
 int32_t rsd_token_recv(struct rsd *r, uint8_t **data);
+/* zlib (old) mode: the data of the block just received as a token enters the
+ * decompressor's history, as it entered the sender's compressor. */
+void rsd_token_see(struct rsd *r, const uint8_t *p, size_t n);
 void rsd_token_reset_recv(struct rsd *r);
 void rsd_token_free(struct rsd *r);
 

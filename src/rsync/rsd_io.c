@@ -95,6 +95,15 @@ void rsd_info(struct rsd *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+void rsd_warn(struct rsd *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(r, RSD_MSG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
 /* ---- rings ---- */
 
 static void try_flush(struct rsd *r)

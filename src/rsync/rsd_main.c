@@ -317,22 +317,21 @@ out:
 	free(buf);
 }
 
-/* Picks the first of ours that the peer's space-separated list offers. */
+/* Picks the first name of the client's space-separated list that we offer:
+ * the client's order wins, as the client itself decides (rsync's
+ * parse_negotiate_str), so both sides end with the same choice. */
 static const char *pick(const char *theirs, const char *const *ours)
 {
-	for (; *ours != NULL; ours++) {
-		size_t l = strlen(*ours);
+	for (const char *p = theirs; *p;) {
+		const char *e = strchr(p, ' ');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
 
-		for (const char *p = theirs; *p;) {
-			const char *e = strchr(p, ' ');
-			size_t n = e ? (size_t)(e - p) : strlen(p);
-
-			if (n == l && memcmp(p, *ours, l) == 0)
-				return *ours;
-			p += n;
-			while (*p == ' ')
-				p++;
-		}
+		for (const char *const *o = ours; *o != NULL; o++)
+			if (n > 0 && n == strlen(*o) && memcmp(p, *o, n) == 0)
+				return *o;
+		p += n;
+		while (*p == ' ')
+			p++;
 	}
 	return NULL;
 }
@@ -348,9 +347,10 @@ static void printable(char *s, size_t n)
 static void negotiate(struct rsd *r, bool negotiated)
 {
 	static const char *const sums[] = { "md5", NULL };
-	static const char *const zips[] = { "zlibx", NULL };
+	static const char *const zips[] = { "zlibx", "zlib", NULL };
 	bool want_sum = r->o.checksum_choice[0] == '\0';
-	bool want_zip = r->o.compress && !r->o.new_compress;
+	bool want_zip = r->o.compress && !r->o.new_compress && !r->o.old_compress;
+	const char *zip = r->o.old_compress ? "zlib" : "zlibx";
 	char list[256];
 
 	if (!negotiated) {
@@ -361,7 +361,7 @@ static void negotiate(struct rsd *r, bool negotiated)
 	if (want_sum)
 		rsd_write_vstring(r, "md5");
 	if (want_zip)
-		rsd_write_vstring(r, "zlibx");
+		rsd_write_vstring(r, "zlibx zlib");
 	rsd_flush(r);
 	if (want_sum) {
 		printable(list, rsd_read_vstring(r, list, sizeof(list)));
@@ -370,10 +370,12 @@ static void negotiate(struct rsd *r, bool negotiated)
 	}
 	if (want_zip) {
 		printable(list, rsd_read_vstring(r, list, sizeof(list)));
-		if (!rsd_bad(r) && pick(list, zips) == NULL)
-			rsd_fail(r, RERR_UNSUPPORTED, "no common compression (offered: zlibx; client: %s)", list);
+		if (!rsd_bad(r) && (zip = pick(list, zips)) == NULL)
+			rsd_fail(r, RERR_UNSUPPORTED, "no common compression (offered: zlibx zlib; client: %s)",
+			         list);
 	}
-	r->cmode = r->o.compress ? RSD_CPRES_ZLIBX : RSD_CPRES_NONE;
+	r->cmode = !r->o.compress ? RSD_CPRES_NONE
+	         : zip != NULL && strcmp(zip, "zlib") == 0 ? RSD_CPRES_ZLIB : RSD_CPRES_ZLIBX;
 }
 
 static void handshake(struct rsd *r)

@@ -248,7 +248,7 @@ int rsd_match_run(const struct rsd_sums *s, uint64_t len, const struct rsd_match
 		int32_t i = lookup(&ms, rsd_roll_digest(&roll), pos, k);
 
 		if (i >= 0) {
-			if ((rc = flush_lit(&ms, pos)) != 0 || (rc = io->emit(io->ctx, i, NULL, 0)) < 0)
+			if ((rc = flush_lit(&ms, pos)) != 0 || (rc = io->emit(io->ctx, i, at(&ms, pos), k)) < 0)
 				goto out;
 			pos += k;
 			ms.lit = pos;

@@ -128,6 +128,9 @@ static int parse_valued(struct rsd_opts *o, const char *name, const char *val, c
 	           strcmp(val, "zlibx") == 0) {
 		o->new_compress = true;
 	} else if ((strcmp(name, "compress-choice") == 0 || strcmp(name, "zc") == 0) &&
+	           strcmp(val, "zlib") == 0) {
+		o->old_compress = true;
+	} else if ((strcmp(name, "compress-choice") == 0 || strcmp(name, "zc") == 0) &&
 	           strcmp(val, "none") == 0) {
 		o->compress = false;
 	} else if (strcmp(name, "block-size") == 0 && parse_num(val, RSD_BLOCK_MIN, RSD_BLOCK_MAX, &v)) {
@@ -169,11 +172,11 @@ static int check(struct rsd_opts *o, char *why, size_t whysz)
 	if (o->delete_before || o->delete_during || o->delete_after || o->delete_delay ||
 	    o->delete_excluded)
 		o->delete_mode = true;
-	if (o->compress && o->old_compress) {
-		snprintf(why, whysz, "--old-compress (zlib): not supported by this gateway, use zlibx (the default)");
+	if (o->new_compress && o->old_compress) {
+		snprintf(why, whysz, "--new-compress and --old-compress together");
 		return -1;
 	}
-	if (o->new_compress)
+	if (o->new_compress || o->old_compress)
 		o->compress = true;
 	if (o->list_only && !o->sender) {
 		snprintf(why, whysz, "--list-only needs --sender");

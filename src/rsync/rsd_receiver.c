@@ -2,7 +2,9 @@
  * destination (rsync's get_local_name), start the generator thread, then
  * rebuild each file the sender streams (literal runs and blocks copied from
  * the basis file) into ".NAME.XXXXXX" and rename it into place once its md5
- * matches. Counts the phase markers the generator waits for.
+ * matches. A file that fails that check in the first phase is marked for the
+ * generator's redo phase (its basis changed under us); a second failure is an
+ * error. Counts the phase markers the generator waits for.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -154,6 +156,7 @@ static void put_block(struct rsd *r, struct wfile *w, int basis, const int32_t h
 		memset(tmp, 0, len);
 	}
 	EVP_DigestUpdate(md, tmp, len);
+	rsd_token_see(r, tmp, len);
 	r->st_matched += len;
 	if (r->o.inplace && off == w->off + w->len) { /* already in place */
 		wflush(w);
@@ -247,9 +250,25 @@ static void finish_file(struct rsd *r, int32_t ndx, const char *path, const char
 		rsd_msg_int(r, RSD_MSG_SUCCESS, ndx);
 }
 
-static void recv_one(struct rsd *r, int32_t ndx)
+/* A rebuilt file that failed the whole-file check: asked for again (whole) in
+ * the redo phase the first time, as rsync's receiver does; an error after that. */
+static void verify_failed(struct rsd *r, struct rsd_file *f, bool may_redo)
 {
-	const struct rsd_file *f = &r->fl.f[ndx];
+	const char *kept = r->o.partial || r->o.inplace || r->o.append ? "retained" : "discarded";
+
+	if (may_redo && !(f->flags & RSD_F_REDO)) {
+		f->flags |= RSD_F_REDO; /* read by the generator after the first NDX_DONE */
+		if (r->o.verbose)
+			rsd_warn(r, "WARNING: %s failed verification -- update %s (will try again).",
+			         rsd_fname(&r->fl, f), kept);
+		return;
+	}
+	rsd_file_error(r, "ERROR: %s failed verification -- update %s.", rsd_fname(&r->fl, f), kept);
+}
+
+static void recv_one(struct rsd *r, int32_t ndx, bool may_redo)
+{
+	struct rsd_file *f = &r->fl.f[ndx];
 	char path[VFS_PATH_MAX], tmp[VFS_PATH_MAX] = "";
 	int32_t hdr[4];
 	int basis = -1, rc;
@@ -270,7 +289,7 @@ static void recv_one(struct rsd *r, int32_t ndx)
 	}
 	rc = rsd_dest_path(r, rsd_fname(&r->fl, f), path, sizeof(path));
 	existed = rc == 0 && vfs_stat(r->view, path, false, &old) == 0 && S_ISREG(old.mode);
-	if (r->o.append) { /* the data goes after what is there */
+	if (r->o.append && !(f->flags & RSD_F_REDO)) { /* the data goes after what is there */
 		uint64_t flen = (uint64_t)hdr[0] * (uint64_t)hdr[1];
 
 		if (hdr[3])
@@ -309,7 +328,7 @@ static void recv_one(struct rsd *r, int32_t ndx)
 		rsd_file_error(r, "rsync: [receiver] write failed on \"%s\": %s", rsd_fname(&r->fl, f),
 		               sgw_strerror(w.err));
 	else if (!rsd_bad(r) && w.fd >= 0 && !ok)
-		rsd_file_error(r, "ERROR: \"%s\" failed verification -- update discarded.", rsd_fname(&r->fl, f));
+		verify_failed(r, f, may_redo);
 	finish_file(r, ndx, path, tmp, &w, ok, &old, existed);
 	if (basis >= 0)
 		close(basis);
@@ -357,7 +376,7 @@ static void recv_files(struct rsd *r)
 			rsd_fail(r, RERR_STREAMIO, "transfer requested for a non-file [receiver]");
 			break;
 		}
-		recv_one(r, ndx);
+		recv_one(r, ndx, dones == 0);
 	}
 	/* goodbye (protocol 31): the client's answer to the late NDX_DONE */
 	if (r->proto >= 31 && !rsd_bad(r) && read_ndx_item(r, &iflags) == NDX_DONE && !rsd_bad(r))

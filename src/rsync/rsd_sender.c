@@ -61,7 +61,7 @@ static void write_ndx_attrs(struct rsd *r, int32_t ndx, const struct attrs *a)
 }
 
 /* Reads the generator's block sums of the client's basis file. */
-static int read_sums(struct rsd *r, struct rsd_sums *s)
+static int read_sums(struct rsd *r, struct rsd_sums *s, bool append)
 {
 	memset(s, 0, sizeof(*s));
 	s->count = rsd_read_int(r);
@@ -77,7 +77,7 @@ static int read_sums(struct rsd *r, struct rsd_sums *s)
 		         s->count, s->blength, s->s2len);
 		return -1;
 	}
-	if (s->count == 0 || r->o.append) /* --append: a header without sums */
+	if (s->count == 0 || append) /* --append: a header without sums */
 		return 0;
 	if ((s->s = calloc((size_t)s->count, sizeof(*s->s))) == NULL) {
 		rsd_fail(r, RERR_MALLOC, "out of memory for %d block sums", s->count);
@@ -132,7 +132,7 @@ static int send_emit_cb(void *ctx, int32_t token, const uint8_t *p, size_t n)
 		rsd_token_send_literal(c->r, p, n);
 		c->r->st_literal += n;
 	} else {
-		rsd_token_send_match(c->r, token, NULL, 0);
+		rsd_token_send_match(c->r, token, p, n);
 		c->r->st_matched += (token == c->s->count - 1 && c->s->remainder) ? (uint64_t)c->s->remainder
 		                                                                  : (uint64_t)c->s->blength;
 	}
@@ -172,8 +172,10 @@ static void send_one(struct rsd *r, int32_t ndx, const struct attrs *a)
 	int fd, rc;
 	uint8_t sum[RSD_SUM_LEN];
 	unsigned sl = 0;
+	/* a second request is the client's redo: a normal transfer, as rsync's sender does */
+	bool append = r->o.append && !(f->flags & RSD_F_SENT);
 
-	if (read_sums(r, &s) != 0)
+	if (read_sums(r, &s, append) != 0)
 		return;
 	rc = -ENAMETOOLONG;
 	if ((size_t)snprintf(vp, sizeof(vp), "%s/%s", strcmp(r->fl.bases[f->base], "/") ? r->fl.bases[f->base] : "",
@@ -201,7 +203,7 @@ static void send_one(struct rsd *r, int32_t ndx, const struct attrs *a)
 	} else {
 		EVP_DigestInit_ex(c.md, EVP_md5(), NULL);
 		rsd_token_begin(r);
-		if (r->o.append)
+		if (append)
 			rc = send_appended(&c, &s, st.size);
 		else
 			rc = rsd_match_run(&s, st.size, &io);

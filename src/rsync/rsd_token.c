@@ -4,8 +4,13 @@
  * Compressed (zlibx): a byte stream of DEFLATED_DATA records (raw deflate,
  * sync-flushed at each token with the trailing 00 00 ff ff trimmed) and
  * token records (relative or absolute block numbers, with run lengths),
- * END_FLAG ends. Matched blocks are not fed to the compressor (that is what
- * distinguishes zlibx from the old zlib mode, which this gateway refuses).
+ * END_FLAG ends. With zlibx matched blocks stay out of the compressor; with
+ * the old zlib mode each matched block also enters the history on both sides:
+ * the sender deflates it and throws the output away (rsync's bundled zlib has
+ * Z_INSERT_ONLY for this; with a system zlib rsync itself uses Z_SYNC_FLUSH, as
+ * we do), the receiver feeds it to inflate as stored blocks of at most 0xffff
+ * bytes. Before protocol 31 each such piece repeats the block's first bytes
+ * (rsync's data-duplicating bug, kept on the wire for compatibility).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -184,14 +189,44 @@ void rsd_token_send_literal(struct rsd *r, const uint8_t *p, size_t n)
 	}
 }
 
+#define ZLIB_PIECE 0xffff /* matched data enters the history in pieces of this (rsync's) */
+
+/* zlib mode, sender: the matched block joins the compressor's history. */
+static void z_insert(struct rsd *r, const uint8_t *p, size_t n)
+{
+	struct tok_tx *t = tx(r);
+	z_stream *z = &r->zout;
+	int rc;
+
+	while (n > 0 && !rsd_bad(r)) {
+		size_t k = n < ZLIB_PIECE ? n : ZLIB_PIECE;
+
+		z->next_in = (Bytef *)(uintptr_t)p;
+		z->avail_in = (uInt)k;
+		do { /* the output is thrown away: the receiver rebuilds it from its basis */
+			z->next_out = t->obuf;
+			z->avail_out = sizeof(t->obuf);
+			rc = deflate(z, Z_SYNC_FLUSH);
+		} while (rc == Z_OK && z->avail_out == 0);
+		if ((rc != Z_OK && rc != Z_BUF_ERROR) || z->avail_in != 0) {
+			rsd_fail(r, RERR_STREAMIO, "deflate on a matched block returned %d", rc);
+			return;
+		}
+		if (r->proto >= 31)
+			p += k;
+		n -= k;
+	}
+}
+
 void rsd_token_send_match(struct rsd *r, int32_t i, const uint8_t *blk, size_t n)
 {
-	(void)blk;
-	(void)n;
-	if (r->cmode != RSD_CPRES_NONE)
-		z_send(r, i, NULL, 0);
-	else
+	if (r->cmode == RSD_CPRES_NONE) {
 		rsd_write_int(r, -(i + 1));
+		return;
+	}
+	z_send(r, i, NULL, 0);
+	if (r->cmode == RSD_CPRES_ZLIB && !rsd_bad(r))
+		z_insert(r, blk, n);
 }
 
 void rsd_token_send_end(struct rsd *r)
@@ -372,6 +407,50 @@ static int32_t z_recv(struct rsd *r, uint8_t **data)
 		}
 	}
 	return 0;
+}
+
+/* zlib mode, receiver: a matched block's data joins the decompressor's history
+ * as stored blocks (5-byte header, then the bytes), the inflated copy dropped. */
+void rsd_token_see(struct rsd *r, const uint8_t *p, size_t n)
+{
+	struct tok_rx *x = rx(r);
+	z_stream *z = &r->zin;
+	uint8_t hdr[5];
+	size_t piece = 0;
+
+	if (r->cmode != RSD_CPRES_ZLIB || x == NULL || !r->zin_init)
+		return;
+	z->avail_in = 0;
+	do {
+		if (z->avail_in == 0 && n != 0) {
+			if (piece == 0) {
+				piece = n < ZLIB_PIECE ? n : ZLIB_PIECE;
+				hdr[0] = 0; /* not final, stored */
+				hdr[1] = (uint8_t)piece;
+				hdr[2] = (uint8_t)(piece >> 8);
+				hdr[3] = (uint8_t)~hdr[1];
+				hdr[4] = (uint8_t)~hdr[2];
+				z->next_in = hdr;
+				z->avail_in = sizeof(hdr);
+			} else {
+				z->next_in = (Bytef *)(uintptr_t)p;
+				z->avail_in = (uInt)piece;
+				if (r->proto >= 31)
+					p += piece;
+				n -= piece;
+				piece = 0;
+			}
+		}
+		z->next_out = x->dbuf;
+		z->avail_out = AVAIL_OUT;
+		int rc = inflate(z, Z_SYNC_FLUSH);
+
+		if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			rsd_fail(r, RERR_STREAMIO, "inflate of a matched block returned %d [receiver]", rc);
+			return;
+		}
+	} while (n != 0 || z->avail_out == 0);
+	z->next_in = NULL; /* (hdr goes out of scope) */
 }
 
 int32_t rsd_token_recv(struct rsd *r, uint8_t **data)

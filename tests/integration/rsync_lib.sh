@@ -9,6 +9,7 @@
 # (the rw mount's backing directory), RS_RODIR.
 
 command -v rsync >/dev/null || skip "rsync is not installed"
+echo "rsync client: $(command -v rsync), $(rsync --version | head -n 1)"
 
 # Skips (rather than fails) while the daemon cannot start at all, i.e. before
 # the core is merged into this branch; once it starts, every failure counts.
@@ -128,6 +129,11 @@ rs_basic_tests() {
 	rs_same "$src" "$RS_DIR/z" || fail "push -z differs"
 	rm -rf "$out"; check "pull -z" rs -az "$RS_R/z/" "$out/"
 	rs_same "$src" "$out" || fail "pull -z differs"
+	# the old zlib mode both ways
+	check "push --old-compress" rs -a --old-compress "$src/" "$RS_R/zo/"
+	rs_same "$src" "$RS_DIR/zo" || fail "push --old-compress differs"
+	rm -rf "$out"; check "pull --old-compress" rs -a --old-compress "$RS_R/zo/" "$out/"
+	rs_same "$src" "$out" || fail "pull --old-compress differs"
 
 	# -c: same size and mtime but different content is found
 	printf 'HELLO\n' >"$RS_DIR/tree/one.txt"; touch -r "$src/one.txt" "$RS_DIR/tree/one.txt"
@@ -251,6 +257,32 @@ rs_delta_tests() {
 	printf 'Z' | dd of="$src/big" bs=1 seek=100 conv=notrunc 2>/dev/null; touch -d '2024-01-01' "$src/big"
 	out=$(rs -az --stats "$src/" "$RS_R/d/") || fail "delta push -z"
 	rs_same "$src" "$RS_DIR/d" || fail "delta push -z differs"
+	# the old zlib mode with delta: each matched block enters the compressor's
+	# history on the sending side and the decompressor's on the receiving one,
+	# or the literal data after it (compressed against it) comes out wrong
+	local zo n=0
+	for zo in "--old-compress" "--zc=zlib --protocol=30 -B 100000" "--old-compress -B 131072"; do
+		n=$((n + 1))
+		seq $n 3000 | dd of="$src/log.txt" bs=1 seek=300000 conv=notrunc 2>/dev/null
+		printf 'Y%s' $n | dd of="$src/big" bs=1 seek=2000000 conv=notrunc 2>/dev/null
+		touch -d "2024-02-0$n" "$src/big" "$src/log.txt"
+		out=$(rs -a --stats $zo "$src/" "$RS_R/d/") || fail "delta push $zo"
+		lit=$(echo "$out" | literal_of)
+		if [ "$lit" -le 0 ] || [ "$lit" -ge 1000000 ]; then fail "delta push $zo sent $lit literal bytes"; fi
+		rs_same "$src" "$RS_DIR/d" || fail "delta push $zo differs"
+		out=$(rs -a --stats $zo "$RS_R/d/" "$T/dpull/") || fail "delta pull $zo"
+		lit=$(echo "$out" | literal_of)
+		if [ "$lit" -le 0 ] || [ "$lit" -ge 1000000 ]; then fail "delta pull $zo got $lit literal bytes"; fi
+		rs_same "$src" "$T/dpull" || fail "delta pull $zo differs"
+	done
+	# zlib chosen by negotiation (the client's order wins; by default it is zlibx)
+	rsync -e "$RS_E" -az --debug=nstr "$src/" "$RS_R/d/" >"$T/nstr.out" 2>&1 || fail "push -z: $(cat "$T/nstr.out")"
+	grep -Eq 'negotiated compress: zlibx( |$)' "$T/nstr.out" || fail "zlibx was not negotiated: $(cat "$T/nstr.out")"
+	seq 5 3005 | dd of="$src/log.txt" bs=1 seek=200000 conv=notrunc 2>/dev/null; touch -d '2024-03-03' "$src/log.txt"
+	RSYNC_COMPRESS_LIST=zlib rsync -e "$RS_E" -az --debug=nstr "$src/" "$RS_R/d/" >"$T/nstr.out" 2>&1 ||
+		fail "push with a negotiated zlib: $(cat "$T/nstr.out")"
+	grep -Eq 'negotiated compress: zlib( |$)' "$T/nstr.out" || fail "zlib was not negotiated: $(cat "$T/nstr.out")"
+	rs_same "$src" "$RS_DIR/d" || fail "push with a negotiated zlib differs"
 
 	# an interrupted push leaves no partial file under the real name
 	head -c 67108864 /dev/urandom >"$T/huge"

@@ -1,8 +1,8 @@
 #!/bin/sh
 # A 1 GiB upload and download through OpenSSH sftp, compared with cmp.
-# Slow and disk-hungry: runs only with SFTPGW_BIG_TESTS=1.
+# Needs ~3 GiB of disk for a moment; part of the default suite (~15 s, ~13 s
+# under ASan on 2 cores).
 . "$top_srcdir/tests/integration/lib.sh"
-[ "${SFTPGW_BIG_TESTS:-0}" = 1 ] || skip "set SFTPGW_BIG_TESTS=1 to run the 1 GiB test"
 gw_setup
 gw_start
 head -c $((1024 * 1024 * 1024)) /dev/urandom >"$T/big"

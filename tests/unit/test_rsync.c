@@ -265,6 +265,9 @@ static int m_emit(void *ctx, int32_t token, const uint8_t *p, size_t n)
 	assert_true(token < c->s->count);
 	size_t bl = (token == c->s->count - 1 && c->s->remainder) ? (size_t)c->s->remainder
 	                                                           : (size_t)c->s->blength;
+	/* the matched window comes along (the zlib mode feeds it to the compressor) */
+	assert_int_equal(n, bl);
+	assert_memory_equal(p, c->basis + (size_t)token * (size_t)c->s->blength, bl);
 	memcpy(c->out + c->outlen, c->basis + (size_t)token * (size_t)c->s->blength, bl);
 	c->outlen += bl;
 	c->tokens++;
@@ -414,7 +417,14 @@ static void test_opts(void **state)
 	/* refused before any transfer */
 	assert_int_equal(parse((const char *[]){ "rsync", "--server", "-aH", ".", "x", NULL }, &o), -1);
 	assert_int_equal(parse((const char *[]){ "rsync", "--server", "--backup-dir=/x", ".", "x", NULL }, &o), -1);
-	assert_int_equal(parse((const char *[]){ "rsync", "--server", "-z", "--old-compress", ".", "x", NULL }, &o), -1);
+	/* the old zlib mode: --old-compress (also what --zc=zlib sends), not with --new-compress */
+	assert_int_equal(parse((const char *[]){ "rsync", "--server", "-z", "--old-compress", ".", "x", NULL }, &o), 0);
+	assert_true(o.compress && o.old_compress && !o.new_compress);
+	assert_int_equal(parse((const char *[]){ "rsync", "--server", "--zc=zlib", ".", "x", NULL }, &o), 0);
+	assert_true(o.compress && o.old_compress);
+	assert_int_equal(parse((const char *[]){ "rsync", "--server", "--old-compress", "--new-compress", ".", "x",
+	                                         NULL }, &o), -1);
+	assert_int_equal(parse((const char *[]){ "rsync", "--server", "--zc=lz4", ".", "x", NULL }, &o), -1);
 	/* -B at the limits and one past */
 	assert_int_equal(parse((const char *[]){ "rsync", "--server", "-B131072", ".", NULL }, &o), 0);
 	assert_int_equal(parse((const char *[]){ "rsync", "--server", "-B131073", ".", NULL }, &o), -1);
