@@ -234,7 +234,8 @@ static void fwd_conn_ready(struct fwd_conn *c)
 	c->st = FC_READY;
 	c->last_io = uv_now(c->loop);
 	uv_timer_start(&c->timer, fwd_timer_cb, FWD_KEEPALIVE_S * 1000u, FWD_KEEPALIVE_S * 1000u);
-	log_info("logged in to node %s as %s", c->label, c->node.account);
+	log_info("logged in to node %s as %s (cipher %s)", c->label, c->node.account,
+	         ssh_get_cipher_out(c->bs));
 	fwd_conn_each(c, fwd_chan_step);
 }
 
@@ -309,6 +310,8 @@ static int fwd_ssh_new(struct fwd_conn *c)
 	ssh_options_set(c->bs, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
 	if (algos[0] != '\0')
 		ssh_options_set(c->bs, SSH_OPTIONS_HOSTKEYS, algos);
+	ssh_options_set(c->bs, SSH_OPTIONS_CIPHERS_C_S, FWD_NODE_CIPHERS);
+	ssh_options_set(c->bs, SSH_OPTIONS_CIPHERS_S_C, FWD_NODE_CIPHERS);
 	ssh_set_blocking(c->bs, 0);
 	return 0;
 }
