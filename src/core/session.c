@@ -156,11 +156,17 @@ void sess_kill(struct sess *s)
 	sess_teardown(s);
 }
 
+/* Watches for writability only while libssh holds unsent bytes. After every
+ * send() libssh asks for POLLOUT even with nothing left to send (its poll
+ * flags then say "write pending"); watching that would cost an epoll_ctl and
+ * a wakeup per send. Before authentication (key exchange) the poll flags are
+ * followed as they are. */
 static void sess_update_poll(struct sess *s)
 {
 	int ev = UV_READABLE;
+	int pending = s->authed ? ssh_get_status(s->ssh) : ssh_get_poll_flags(s->ssh);
 
-	if (ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING)
+	if (pending & SSH_WRITE_PENDING)
 		ev |= UV_WRITABLE;
 	if (ev != s->poll_events) {
 		s->poll_events = ev;

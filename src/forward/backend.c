@@ -49,7 +49,9 @@ void fwd__conn_arm(struct fwd_conn *c)
 		return;
 	if (c->st == FC_CONNECT)
 		ev = UV_WRITABLE;
-	else if (c->bs != NULL && (ssh_get_poll_flags(c->bs) & SSH_WRITE_PENDING))
+	else if (c->st == FC_READY && (ssh_get_status(c->bs) & SSH_WRITE_PENDING))
+		ev |= UV_WRITABLE; /* unsent bytes only: see sess_update_poll() */
+	else if (c->st != FC_READY && c->bs != NULL && (ssh_get_poll_flags(c->bs) & SSH_WRITE_PENDING))
 		ev |= UV_WRITABLE;
 	if (ev != c->poll_events) {
 		c->poll_events = ev;
