@@ -29,6 +29,7 @@
 
 #include "core.h"
 #include "sftpgw/log.h"
+#include "sftpgw/rxbuf.h"
 #include "sftpgw/vfs.h"
 
 #define SESS_END_GRACE_MS 5000  /* an ending session gets this long to drain */
@@ -70,9 +71,15 @@ static void sess_poll_cb(uv_poll_t *h, int status, int events)
 		return;
 	}
 	s->in_pump = true;
-	/* libssh reads 4 KiB per call: keep going while it makes progress. */
-	for (int i = 0; i < SESS_PUMP_ROUNDS && r == SSH_OK && !s->dying; i++)
+	/* libssh reads 4 KiB per call: keep going while it makes progress, and
+	 * always until the read-ahead is empty (rxbuf.h). */
+	rxbuf_pump_begin(s->fd);
+	for (int i = 0; r == SSH_OK && !s->dying &&
+	                (i < SESS_PUMP_ROUNDS ||
+	                 (rxbuf_pending(s->fd) > 0 && i < SESS_PUMP_ROUNDS + RXBUF_DRAIN_ROUNDS));
+	     i++)
 		r = ssh_event_dopoll(s->ev, 0);
+	rxbuf_pump_end();
 	s->in_pump = false;
 	if (r == SSH_ERROR && !s->dying) {
 		log_debug("connection error: %s", ssh_get_error(s->ssh));

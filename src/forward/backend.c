@@ -25,6 +25,7 @@
 #include "fwd_internal.h"
 #include "sftpgw/config.h"
 #include "sftpgw/log.h"
+#include "sftpgw/rxbuf.h"
 #include "sftpgw/sess.h"
 
 static __thread struct fwd_conn *fwd_conns; /* this worker's node connections */
@@ -359,10 +360,16 @@ static void fwd_connected(struct fwd_conn *c)
 /* Runs libssh while it makes progress, then lets every channel act. */
 static void fwd_pump(struct fwd_conn *c)
 {
-	int r = SSH_OK;
+	int r = SSH_OK, fd = ssh_get_fd(c->bs);
 
-	for (int i = 0; i < FWD_PUMP_ROUNDS && r == SSH_OK && !c->stopping; i++)
+	/* Until the read-ahead is empty too (rxbuf.h). */
+	rxbuf_pump_begin(fd);
+	for (int i = 0; r == SSH_OK && !c->stopping &&
+	                (i < FWD_PUMP_ROUNDS ||
+	                 (rxbuf_pending(fd) > 0 && i < FWD_PUMP_ROUNDS + RXBUF_DRAIN_ROUNDS));
+	     i++)
 		r = ssh_event_dopoll(c->ev, 0);
+	rxbuf_pump_end();
 	c->last_io = uv_now(c->loop);
 	if (r == SSH_ERROR && !c->stopping) {
 		/* Let channels pass on what already arrived (exit status, close)

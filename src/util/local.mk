@@ -1,5 +1,5 @@
 libsftpgw_a_SOURCES += src/util/buf.c src/util/err.c src/util/log.c src/util/names.c \
-	src/util/shellwords.c src/util/config.c src/util/pubkey.c
+	src/util/shellwords.c src/util/config.c src/util/pubkey.c src/util/rxbuf.c
 
 check_PROGRAMS += tests/unit/test_util
 TESTS += tests/unit/test_util
