@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define RXBUF_READ_MAX (64 * 1024) /* bytes one recv() takes from the kernel */
+#define RXBUF_READ_MAX (256 * 1024) /* bytes one recv() takes from the kernel */
 /* ssh_event_dopoll calls that drain a full buffer (libssh takes 4 KiB each). */
 #define RXBUF_DRAIN_ROUNDS (RXBUF_READ_MAX / 4096 + 1)
 

@@ -6,3 +6,9 @@ TESTS += tests/unit/test_util
 tests_unit_test_util_SOURCES = tests/unit/test_util.c
 tests_unit_test_util_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_util_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_rxbuf
+TESTS += tests/unit/test_rxbuf
+tests_unit_test_rxbuf_SOURCES = tests/unit/test_rxbuf.c
+tests_unit_test_rxbuf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_rxbuf_LDADD = $(UNIT_LDADD)
