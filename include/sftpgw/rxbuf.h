@@ -24,5 +24,10 @@ void rxbuf_pump_begin(int fd);
 void rxbuf_pump_end(void);
 /* Bytes of fd read ahead on this thread and not yet handed to libssh. */
 size_t rxbuf_pending(int fd);
+/* Forgets what was read ahead for fd (a connection being torn down: close()
+ * does the same, this is for teardown paths that end before libssh closes). */
+void rxbuf_drop(int fd);
+/* Frees this thread's buffer; call when a thread that pumped ends. */
+void rxbuf_thread_free(void);
 
 #endif

@@ -148,6 +148,7 @@ static void sess_teardown(struct sess *s)
 	if (s->dying)
 		return;
 	s->dying = true;
+	rxbuf_drop(s->fd); /* bytes read ahead are nobody's now */
 	uv_close((uv_handle_t *)&s->poll, sess_handle_closed_cb);
 	uv_timer_stop(&s->timer);
 	chan_close_all(s);

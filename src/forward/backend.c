@@ -177,8 +177,10 @@ static void fwd_conn_stop(struct fwd_conn *c)
 	if (c->stopping)
 		return;
 	c->stopping = true;
-	if (c->bs != NULL)
+	if (c->bs != NULL) {
+		rxbuf_drop(ssh_get_fd(c->bs)); /* bytes read ahead are nobody's now */
 		ssh_disconnect(c->bs); /* tells the node we are gone; unsent output is dropped */
+	}
 	if (c->async_pending > 0 && c->st == FC_RESOLVE)
 		uv_cancel((uv_req_t *)&c->gai);
 	else if (c->async_pending > 0 && c->st == FC_KEY)

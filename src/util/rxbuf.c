@@ -25,7 +25,8 @@
  *   connection that gets the same fd number.
  *
  * State is per thread (each worker reads its own sessions): one buffer of
- * RXBUF_READ_MAX bytes, allocated on first use and kept.
+ * RXBUF_READ_MAX bytes, allocated on first use, kept until the thread ends
+ * (rxbuf_thread_free).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -104,6 +105,22 @@ size_t rxbuf_pending(int fd)
 	return fd >= 0 && rxbuf_tl.fd == fd ? rxbuf_tl.len : 0;
 }
 
+void rxbuf_drop(int fd)
+{
+	if (fd >= 0 && rxbuf_tl.fd == fd) {
+		rxbuf_tl.fd = -1;
+		rxbuf_tl.len = 0;
+	}
+}
+
+void rxbuf_thread_free(void)
+{
+	rxbuf_tl.fd = -1;
+	rxbuf_tl.len = 0;
+	free(rxbuf_tl.data);
+	rxbuf_tl.data = NULL;
+}
+
 ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
 	struct rxbuf *b = &rxbuf_tl;
@@ -160,9 +177,6 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 
 int close(int fd)
 {
-	if (fd >= 0 && rxbuf_tl.fd == fd) {
-		rxbuf_tl.fd = -1;
-		rxbuf_tl.len = 0;
-	}
+	rxbuf_drop(fd);
 	return rxbuf_sys_close(fd);
 }

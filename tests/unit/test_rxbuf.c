@@ -155,6 +155,30 @@ static void test_close_drops(void **state)
 	close(nv[1]);
 }
 
+/* rxbuf_drop forgets the bytes; the fd then reads from the kernel again. */
+static void test_drop(void **state)
+{
+	uint8_t buf[CHUNK];
+	int sv[2];
+
+	(void)state;
+	pair(sv);
+	send_pattern(sv[0], SENT);
+	rxbuf_pump_begin(sv[1]);
+	assert_int_equal(recv(sv[1], buf, sizeof(buf), 0), CHUNK);
+	rxbuf_pump_end();
+	assert_true(rxbuf_pending(sv[1]) > 0);
+	rxbuf_drop(sv[0]); /* another fd: nothing happens */
+	assert_true(rxbuf_pending(sv[1]) > 0);
+	rxbuf_drop(sv[1]);
+	assert_int_equal(rxbuf_pending(sv[1]), 0);
+	send_pattern(sv[0], 10);
+	assert_int_equal(recv(sv[1], buf, sizeof(buf), 0), 10);
+	close(sv[0]);
+	close(sv[1]);
+	rxbuf_thread_free();
+}
+
 /* Flags (MSG_PEEK...) and big reads bypass the buffer. */
 static void test_passthrough(void **state)
 {
@@ -182,8 +206,12 @@ int main(void)
 		cmocka_unit_test(test_pump_drains_in_order),
 		cmocka_unit_test(test_poll_two_fds),
 		cmocka_unit_test(test_close_drops),
+		cmocka_unit_test(test_drop),
 		cmocka_unit_test(test_passthrough),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int r = cmocka_run_group_tests(tests, NULL, NULL);
+
+	rxbuf_thread_free();
+	return r;
 }
