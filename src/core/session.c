@@ -29,6 +29,7 @@
 
 #include "core.h"
 #include "sftpgw/log.h"
+#include "sftpgw/rxbuf.h"
 #include "sftpgw/vfs.h"
 
 #define SESS_END_GRACE_MS 5000  /* an ending session gets this long to drain */
@@ -70,9 +71,15 @@ static void sess_poll_cb(uv_poll_t *h, int status, int events)
 		return;
 	}
 	s->in_pump = true;
-	/* libssh reads 4 KiB per call: keep going while it makes progress. */
-	for (int i = 0; i < SESS_PUMP_ROUNDS && r == SSH_OK && !s->dying; i++)
+	/* libssh reads 4 KiB per call: keep going while it makes progress, and
+	 * always until the read-ahead is empty (rxbuf.h). */
+	rxbuf_pump_begin(s->fd);
+	for (int i = 0; r == SSH_OK && !s->dying &&
+	                (i < SESS_PUMP_ROUNDS ||
+	                 (rxbuf_pending(s->fd) > 0 && i < SESS_PUMP_ROUNDS + RXBUF_DRAIN_ROUNDS));
+	     i++)
 		r = ssh_event_dopoll(s->ev, 0);
+	rxbuf_pump_end();
 	s->in_pump = false;
 	if (r == SSH_ERROR && !s->dying) {
 		log_debug("connection error: %s", ssh_get_error(s->ssh));
@@ -141,6 +148,7 @@ static void sess_teardown(struct sess *s)
 	if (s->dying)
 		return;
 	s->dying = true;
+	rxbuf_drop(s->fd); /* bytes read ahead are nobody's now */
 	uv_close((uv_handle_t *)&s->poll, sess_handle_closed_cb);
 	uv_timer_stop(&s->timer);
 	chan_close_all(s);
@@ -156,11 +164,17 @@ void sess_kill(struct sess *s)
 	sess_teardown(s);
 }
 
+/* Watches for writability only while libssh holds unsent bytes. After every
+ * send() libssh asks for POLLOUT even with nothing left to send (its poll
+ * flags then say "write pending"); watching that would cost an epoll_ctl and
+ * a wakeup per send. Before authentication (key exchange) the poll flags are
+ * followed as they are. */
 static void sess_update_poll(struct sess *s)
 {
 	int ev = UV_READABLE;
+	int pending = s->authed ? ssh_get_status(s->ssh) : ssh_get_poll_flags(s->ssh);
 
-	if (ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING)
+	if (pending & SSH_WRITE_PENDING)
 		ev |= UV_WRITABLE;
 	if (ev != s->poll_events) {
 		s->poll_events = ev;

@@ -15,6 +15,7 @@
 #include "core.h"
 #include "sftpgw/err.h"
 #include "sftpgw/log.h"
+#include "sftpgw/rxbuf.h"
 #include "sftpgw/store.h"
 
 #define WORKER_ACCEPT_BURST 64  /* accepts per wakeup, so one listener cannot starve sessions */
@@ -303,6 +304,7 @@ static void worker_main(void *arg)
 	store_close(w->wstore);
 	free(w->listeners);
 	free(w->listen_fds);
+	rxbuf_thread_free();
 }
 
 int worker_start(struct worker *w)

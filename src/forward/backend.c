@@ -25,6 +25,7 @@
 #include "fwd_internal.h"
 #include "sftpgw/config.h"
 #include "sftpgw/log.h"
+#include "sftpgw/rxbuf.h"
 #include "sftpgw/sess.h"
 
 static __thread struct fwd_conn *fwd_conns; /* this worker's node connections */
@@ -49,7 +50,9 @@ void fwd__conn_arm(struct fwd_conn *c)
 		return;
 	if (c->st == FC_CONNECT)
 		ev = UV_WRITABLE;
-	else if (c->bs != NULL && (ssh_get_poll_flags(c->bs) & SSH_WRITE_PENDING))
+	else if (c->st == FC_READY && (ssh_get_status(c->bs) & SSH_WRITE_PENDING))
+		ev |= UV_WRITABLE; /* unsent bytes only: see sess_update_poll() */
+	else if (c->st != FC_READY && c->bs != NULL && (ssh_get_poll_flags(c->bs) & SSH_WRITE_PENDING))
 		ev |= UV_WRITABLE;
 	if (ev != c->poll_events) {
 		c->poll_events = ev;
@@ -174,8 +177,10 @@ static void fwd_conn_stop(struct fwd_conn *c)
 	if (c->stopping)
 		return;
 	c->stopping = true;
-	if (c->bs != NULL)
+	if (c->bs != NULL) {
+		rxbuf_drop(ssh_get_fd(c->bs)); /* bytes read ahead are nobody's now */
 		ssh_disconnect(c->bs); /* tells the node we are gone; unsent output is dropped */
+	}
 	if (c->async_pending > 0 && c->st == FC_RESOLVE)
 		uv_cancel((uv_req_t *)&c->gai);
 	else if (c->async_pending > 0 && c->st == FC_KEY)
@@ -234,7 +239,8 @@ static void fwd_conn_ready(struct fwd_conn *c)
 	c->st = FC_READY;
 	c->last_io = uv_now(c->loop);
 	uv_timer_start(&c->timer, fwd_timer_cb, FWD_KEEPALIVE_S * 1000u, FWD_KEEPALIVE_S * 1000u);
-	log_info("logged in to node %s as %s", c->label, c->node.account);
+	log_info("logged in to node %s as %s (cipher %s)", c->label, c->node.account,
+	         ssh_get_cipher_out(c->bs));
 	fwd_conn_each(c, fwd_chan_step);
 }
 
@@ -309,6 +315,8 @@ static int fwd_ssh_new(struct fwd_conn *c)
 	ssh_options_set(c->bs, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
 	if (algos[0] != '\0')
 		ssh_options_set(c->bs, SSH_OPTIONS_HOSTKEYS, algos);
+	ssh_options_set(c->bs, SSH_OPTIONS_CIPHERS_C_S, FWD_NODE_CIPHERS);
+	ssh_options_set(c->bs, SSH_OPTIONS_CIPHERS_S_C, FWD_NODE_CIPHERS);
 	ssh_set_blocking(c->bs, 0);
 	return 0;
 }
@@ -354,10 +362,16 @@ static void fwd_connected(struct fwd_conn *c)
 /* Runs libssh while it makes progress, then lets every channel act. */
 static void fwd_pump(struct fwd_conn *c)
 {
-	int r = SSH_OK;
+	int r = SSH_OK, fd = ssh_get_fd(c->bs);
 
-	for (int i = 0; i < FWD_PUMP_ROUNDS && r == SSH_OK && !c->stopping; i++)
+	/* Until the read-ahead is empty too (rxbuf.h). */
+	rxbuf_pump_begin(fd);
+	for (int i = 0; r == SSH_OK && !c->stopping &&
+	                (i < FWD_PUMP_ROUNDS ||
+	                 (rxbuf_pending(fd) > 0 && i < FWD_PUMP_ROUNDS + RXBUF_DRAIN_ROUNDS));
+	     i++)
 		r = ssh_event_dopoll(c->ev, 0);
+	rxbuf_pump_end();
 	c->last_io = uv_now(c->loop);
 	if (r == SSH_ERROR && !c->stopping) {
 		/* Let channels pass on what already arrived (exit status, close)
