@@ -81,7 +81,7 @@ static void send_sums(struct rsd *r, const char *path, uint64_t size)
 			uint8_t sum2[RSD_SUM_LEN];
 
 			rsd_write_int(r, (int32_t)rsd_csum1(buf + b, n));
-			rsd_block_md5(r, buf + b, n, sum2);
+			rsd_block_sum(r, buf + b, n, sum2);
 			rsd_write(r, sum2, (size_t)s2len);
 		}
 	}
@@ -114,7 +114,7 @@ static bool same_content(struct rsd *r, const struct rsd_file *f, const char *pa
 
 		if (f->link == 0 || vfs_open(r->view, path, O_RDONLY, 0, &fd) != 0)
 			return false;
-		rsd_file_md5(r, fd, sum);
+		rsd_file_sum(r, fd, sum);
 		close(fd);
 		return memcmp(sum, r->fl.names + f->link, RSD_SUM_LEN) == 0;
 	}
@@ -427,7 +427,7 @@ void rsd_generator_thread_cb(void *arg)
 	rsd_write_ndx(r, NDX_DONE);
 	rsd_flush(r);
 	wait_done(r, 1);
-	rsd_write_ndx(r, NDX_DONE); /* no redo phase: sums are full md5 */
+	rsd_write_ndx(r, NDX_DONE); /* no redo phase: sums are full 16 bytes */
 	rsd_write_ndx(r, NDX_DONE); /* no --delay-updates phase */
 	if (early_del && r->proto >= 31) { /* protocol 31 adds a late-deletion phase */
 		if (r->o.delete_mode)
