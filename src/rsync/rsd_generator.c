@@ -20,6 +20,8 @@
 
 #define RSD_MAX_DEL_DEPTH 128 /* nesting removed by one --delete of a directory */
 #define SUM_READ (1024 * 1024)
+#define GEN_FLUSH_SIZE (256 * 1024)   /* a file this big is asked for at once */
+#define GEN_FLUSH_NS (2ull * 1000 * 1000) /* small files' requests are held at most this long */
 
 static void wait_done(struct rsd *r, int n)
 {
@@ -103,6 +105,20 @@ static void send_append_head(struct rsd *r, uint64_t size)
 }
 
 /* ---- per-entry decisions ---- */
+
+/* Sends what the sender needs to start on a file: at once after block sums or
+ * for a big file, else once GEN_FLUSH_NS passed since the last flush (or the
+ * buffer filled, or the receiver ran out of input). One flush per small file
+ * cost a frame, a wakeup and an SSH packet each, on both sides. */
+static void gen_flush(struct rsd *r, bool urgent)
+{
+	uint64_t now = uv_hrtime();
+
+	if (urgent || now - r->gen_flushed >= GEN_FLUSH_NS) {
+		rsd_flush(r);
+		r->gen_flushed = now;
+	}
+}
 
 static bool same_content(struct rsd *r, const struct rsd_file *f, const char *path, const struct vfs_attr *st)
 {
@@ -250,13 +266,18 @@ static void gen_file(struct rsd *r, int32_t ndx, const char *path, int have, con
 	itemize(r, ndx, iflags);
 	if (r->o.dry_run)
 		return;
-	if (r->o.append && have == 0 && S_ISREG(st->mode) && st->size > 0)
+	bool urgent = f->size >= GEN_FLUSH_SIZE;
+
+	if (r->o.append && have == 0 && S_ISREG(st->mode) && st->size > 0) {
 		send_append_head(r, st->size);
-	else if (have == 0 && S_ISREG(st->mode) && !r->o.whole_file && st->size > 0)
+	} else if (have == 0 && S_ISREG(st->mode) && !r->o.whole_file && st->size > 0) {
 		send_sums(r, path, st->size);
-	else
+		urgent = true;
+	} else {
 		send_null_sums(r);
-	rsd_flush(r); /* the sender can start on this file now */
+	}
+	if (urgent)
+		gen_flush(r, true);
 }
 
 static void gen_one(struct rsd *r, int32_t ndx)
@@ -422,8 +443,10 @@ void rsd_generator_thread_cb(void *arg)
 
 	if (r->o.delete_mode && r->o.delete_before)
 		delete_pass(r);
-	for (uint32_t i = 0; i < r->fl.n && !rsd_bad(r) && !r->abort; i++)
+	for (uint32_t i = 0; i < r->fl.n && !rsd_bad(r) && !r->abort; i++) {
 		gen_one(r, (int32_t)i);
+		gen_flush(r, false);
+	}
 	rsd_write_ndx(r, NDX_DONE);
 	rsd_flush(r);
 	wait_done(r, 1);

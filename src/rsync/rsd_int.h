@@ -185,6 +185,7 @@ struct rsd {
 	/* generator <-> receiver (push) */
 	int done_cnt;
 	uv_thread_t gen_thread;
+	uint64_t gen_flushed;   /* uv_hrtime() of the generator's last flush */
 
 	/* compression streams */
 	z_stream zin, zout;

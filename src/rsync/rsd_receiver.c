@@ -274,7 +274,7 @@ static void finish_file(struct rsd *r, int32_t ndx, const char *path, const char
 		rsd_msg_int(r, RSD_MSG_SUCCESS, ndx);
 }
 
-static void recv_one(struct rsd *r, int32_t ndx)
+static void recv_one(struct rsd *r, int32_t ndx, uint32_t iflags)
 {
 	const struct rsd_file *f = &r->fl.f[ndx];
 	char path[VFS_PATH_MAX], tmp[VFS_PATH_MAX] = "";
@@ -295,7 +295,9 @@ static void recv_one(struct rsd *r, int32_t ndx)
 		return;
 	}
 	rc = rsd_dest_path(r, rsd_fname(&r->fl, f), path, sizeof(path));
-	existed = rc == 0 && vfs_stat(r->view, path, false, &old) == 0 && S_ISREG(old.mode);
+	/* a file the generator found missing needs no second look */
+	existed = rc == 0 && (r->o.append || !(iflags & ITEM_IS_NEW)) &&
+	          vfs_stat(r->view, path, false, &old) == 0 && S_ISREG(old.mode);
 	if (r->o.append) { /* the data goes after what is there */
 		uint64_t flen = (uint64_t)hdr[0] * (uint64_t)hdr[1];
 
@@ -381,7 +383,7 @@ static void recv_files(struct rsd *r)
 			rsd_fail(r, RERR_STREAMIO, "transfer requested for a non-file [receiver]");
 			break;
 		}
-		recv_one(r, ndx);
+		recv_one(r, ndx, iflags);
 	}
 	/* goodbye (protocol 31): the client's answer to the late NDX_DONE */
 	if (r->proto >= 31 && !rsd_bad(r) && read_ndx_item(r, &iflags) == NDX_DONE && !rsd_bad(r))
