@@ -167,6 +167,8 @@ static void gen_dir(struct rsd *r, int32_t ndx, const char *path, int have, cons
 			f->flags |= RSD_F_FAILED;
 			return;
 		}
+		if (rc == 0 && r->gen_missing < 0)
+			r->gen_missing = ndx; /* we made it: nothing below it exists yet */
 		if (strcmp(rsd_fname(&r->fl, f), ".") != 0)
 			itemize(r, ndx, ITEM_LOCAL_CHANGE | ITEM_IS_NEW);
 	}
@@ -280,6 +282,15 @@ static void gen_file(struct rsd *r, int32_t ndx, const char *path, int have, con
 		gen_flush(r, true);
 }
 
+/* True when name lies below list entry dir (the list keeps a subtree together). */
+static bool below(const struct rsd *r, int32_t dir, const char *name)
+{
+	const char *d = rsd_fname(&r->fl, &r->fl.f[dir]);
+	size_t n = strlen(d);
+
+	return strcmp(d, ".") == 0 ? strcmp(name, ".") != 0 : strncmp(name, d, n) == 0 && name[n] == '/';
+}
+
 static void gen_one(struct rsd *r, int32_t ndx)
 {
 	struct rsd_file *f = &r->fl.f[ndx];
@@ -291,7 +302,10 @@ static void gen_one(struct rsd *r, int32_t ndx)
 		rsd_file_error(r, "rsync: [generator] name too long: %s", rsd_fname(&r->fl, f));
 		return;
 	}
-	have = vfs_stat(r->view, path, false, &st) == 0 ? 0 : -1;
+	if (r->gen_missing >= 0 && !below(r, r->gen_missing, rsd_fname(&r->fl, f)))
+		r->gen_missing = -1;
+	/* inside a directory made in this run nothing needs a stat (rsync's missing_below) */
+	have = r->gen_missing >= 0 ? -1 : vfs_stat(r->view, path, false, &st) == 0 ? 0 : -1;
 	if (f->flags & RSD_F_DEVICE) {
 		rsd_file_error(r, "rsync: [generator] skipping device or special file \"%s\": not supported "
 		                  "by this gateway", rsd_fname(&r->fl, f));
@@ -441,6 +455,7 @@ void rsd_generator_thread_cb(void *arg)
 	struct rsd *r = arg;
 	bool early_del = !(r->o.delete_after || r->o.delete_delay);
 
+	r->gen_missing = -1;
 	if (r->o.delete_mode && r->o.delete_before)
 		delete_pass(r);
 	for (uint32_t i = 0; i < r->fl.n && !rsd_bad(r) && !r->abort; i++) {

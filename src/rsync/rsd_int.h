@@ -186,6 +186,7 @@ struct rsd {
 	int done_cnt;
 	uv_thread_t gen_thread;
 	uint64_t gen_flushed;   /* uv_hrtime() of the generator's last flush */
+	int32_t gen_missing;    /* list index of a directory the generator created, or -1 */
 
 	/* compression streams */
 	z_stream zin, zout;
