@@ -7,4 +7,5 @@
 rs_setup_harness
 rs_basic_tests
 rs_delta_tests
+rs_csum_tests
 pass
