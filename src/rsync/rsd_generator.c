@@ -27,7 +27,7 @@ static void wait_done(struct rsd *r, int n)
 {
 	uv_mutex_lock(&r->mu);
 	while (r->done_cnt < n && !r->abort && !rsd_bad(r))
-		uv_cond_timedwait(&r->cv, &r->mu, 200ull * 1000 * 1000);
+		uv_cond_timedwait(&r->gen_cv, &r->mu, 200ull * 1000 * 1000);
 	uv_mutex_unlock(&r->mu);
 }
 

@@ -150,9 +150,12 @@ struct rsd {
 
 	/* rings and their synchronisation (loop <-> job) */
 	uv_mutex_t mu;
-	uv_cond_t cv;
+	uv_cond_t in_cv;      /* the job waits for input (in_want bytes) */
+	uv_cond_t out_cv;     /* writers wait for room in the output ring */
+	uv_cond_t gen_cv;     /* the generator waits for the receiver's phase ends */
 	uint8_t *inr, *outr;
 	size_t in_head, in_len, out_head, out_len;
+	size_t in_want;       /* input bytes the waiting job needs before a wakeup (0: not waiting) */
 	bool in_eof, abort, in_blocked, job_done, closed, exited;
 	uv_async_t async;
 	uv_work_t work;

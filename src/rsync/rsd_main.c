@@ -45,7 +45,7 @@ static void drain(struct rsd *r)
 		chan_resume_input(r->ch);
 		uv_mutex_lock(&r->mu);
 	}
-	uv_cond_broadcast(&r->cv);
+	uv_cond_broadcast(&r->out_cv);
 	bool finish = r->job_done && r->out_len == 0 && !r->exited && !r->closed;
 
 	if (finish)
@@ -81,7 +81,9 @@ static void rsd_free(struct rsd *r)
 	free(r->argv);
 	uv_mutex_destroy(&r->mu);
 	uv_mutex_destroy(&r->omu);
-	uv_cond_destroy(&r->cv);
+	uv_cond_destroy(&r->in_cv);
+	uv_cond_destroy(&r->out_cv);
+	uv_cond_destroy(&r->gen_cv);
 	if (r->view)
 		vfs_view_unref(r->view);
 	free(r);
@@ -141,7 +143,10 @@ static size_t rsd_input(struct chan *ch, const uint8_t *data, size_t len)
 	}
 	if (put < len)
 		r->in_blocked = true;
-	uv_cond_broadcast(&r->cv);
+	/* wake the job only when it can go on: one wakeup per token it waits
+	 * for, not one per SSH packet */
+	if (r->in_want > 0 && (r->in_len >= r->in_want || put < len))
+		uv_cond_signal(&r->in_cv);
 	uv_mutex_unlock(&r->mu);
 	return put;
 }
@@ -157,7 +162,7 @@ static void rsd_eof(struct chan *ch)
 
 	uv_mutex_lock(&r->mu);
 	r->in_eof = true;
-	uv_cond_broadcast(&r->cv);
+	uv_cond_signal(&r->in_cv);
 	uv_mutex_unlock(&r->mu);
 }
 
@@ -172,7 +177,9 @@ static void rsd_close(struct chan *ch)
 	uv_mutex_lock(&r->mu);
 	r->closed = true;
 	r->abort = true;
-	uv_cond_broadcast(&r->cv);
+	uv_cond_broadcast(&r->in_cv);
+	uv_cond_broadcast(&r->out_cv);
+	uv_cond_broadcast(&r->gen_cv);
 	uv_mutex_unlock(&r->mu);
 	if (!r->work_queued)
 		uv_close((uv_handle_t *)&r->async, async_close_cb);
@@ -226,7 +233,9 @@ static int rsd_start(struct chan *ch, char **argv)
 	r->outr = malloc(RSD_RING_SIZE);
 	uv_mutex_init(&r->mu);
 	uv_mutex_init(&r->omu);
-	uv_cond_init(&r->cv);
+	uv_cond_init(&r->in_cv);
+	uv_cond_init(&r->out_cv);
+	uv_cond_init(&r->gen_cv);
 	uv_async_init(s->loop, &r->async, async_cb);
 	r->async.data = r;
 	chan_set_data(ch, r);

@@ -34,7 +34,7 @@ void rsd_gen_signal(struct rsd *r)
 {
 	uv_mutex_lock(&r->mu);
 	r->done_cnt++;
-	uv_cond_broadcast(&r->cv);
+	uv_cond_broadcast(&r->gen_cv);
 	uv_mutex_unlock(&r->mu);
 }
 
@@ -413,7 +413,7 @@ void rsd_receiver_run(struct rsd *r)
 	recv_files(r);
 	if (rsd_bad(r)) {
 		uv_mutex_lock(&r->mu);
-		uv_cond_broadcast(&r->cv);
+		uv_cond_broadcast(&r->gen_cv);
 		uv_mutex_unlock(&r->mu);
 	}
 	uv_thread_join(&r->gen_thread);
