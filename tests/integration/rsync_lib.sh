@@ -370,5 +370,19 @@ rs_csum_tests() {
 		out=$("$@" rsync -e "$RS_E" -ac --stats $opt "$src/" "$RS_R/c$i/") || fail "no-change -c ($how)"
 		[ "$(echo "$out" | literal_of)" = 0 ] || fail "no-change -c push ($how) sent data"
 	done
+	# the receiver copies consecutive matched blocks as one run of at most its
+	# 256 KiB write buffer: with 128 KiB blocks a run fills it exactly (blocks
+	# 0-1) and the next block starts a new run; also in place
+	for opt in "" --inplace; do
+		i=$((i + 1))
+		head -c 1048576 /dev/urandom >"$src/runs"
+		check "initial push of runs $opt" rs -a -B 131072 $opt "$src/" "$RS_R/c$i/"
+		printf 'SIXTH-BLOCK%d' $i | dd of="$src/runs" bs=1 seek=800000 conv=notrunc 2>/dev/null
+		touch -d "2018-01-0$i" "$src/runs"
+		out=$(rs -a -B 131072 --stats $opt "$src/" "$RS_R/c$i/") || fail "delta push of runs $opt"
+		lit=$(echo "$out" | literal_of)
+		[ "$lit" -le 131072 ] || fail "delta push of runs $opt sent $lit literal bytes"
+		rs_same "$src" "$RS_DIR/c$i" || fail "delta push of runs $opt differs"
+	done
 	return 0
 }
