@@ -3,7 +3,7 @@
 # Runs apt-get only when something is missing; needs root (or sudo) then.
 set -e
 PKGS="build-essential autoconf automake pkg-config
-libssh-dev libuv1-dev libsqlite3-dev libarchive-dev libcmocka-dev libssl-dev zlib1g-dev libjansson-dev
+libssh-dev libuv1-dev libsqlite3-dev libarchive-dev libcmocka-dev libssl-dev zlib1g-dev libjansson-dev libxxhash-dev
 openssh-client openssh-server rsync lftp curl tmux expect sqlite3 zstd xz-utils procps
 clang libclang-rt-14-dev"
 missing=""

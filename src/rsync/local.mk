@@ -2,7 +2,7 @@
 libsftpgw_a_SOURCES += src/rsync/rsd_main.c src/rsync/rsd_opts.c src/rsync/rsd_io.c \
 	src/rsync/rsd_enc.c src/rsync/rsd_fstore.c src/rsync/rsd_flist.c src/rsync/rsd_fbuild.c src/rsync/rsd_filter.c \
 	src/rsync/rsd_sender.c src/rsync/rsd_receiver.c src/rsync/rsd_generator.c \
-	src/rsync/rsd_match.c src/rsync/rsd_token.c src/rsync/rsd_wild.c
+	src/rsync/rsd_match.c src/rsync/rsd_token.c src/rsync/rsd_wild.c src/rsync/rsd_sum.c
 noinst_HEADERS += src/rsync/rsd_int.h
 
 check_PROGRAMS += tests/unit/test_rsync tests/rsync_harness

@@ -17,27 +17,25 @@
 #include "rsd_int.h"
 
 #define RSD_MAX_DEPTH 256 /* directory nesting followed */
-#define MD5_READ (256 * 1024)
+#define FSUM_READ (256 * 1024)
 
-void rsd_file_md5(struct rsd *r, int fd, uint8_t out[RSD_SUM_LEN])
+void rsd_file_sum(struct rsd *r, int fd, uint8_t out[RSD_SUM_LEN])
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	uint8_t *buf = malloc(MD5_READ);
+	struct rsd_fsum fs;
+	uint8_t *buf = malloc(FSUM_READ);
 	uint64_t off = 0;
-	unsigned len = 0;
 	ssize_t n;
 
 	memset(out, 0, RSD_SUM_LEN);
-	if (c == NULL || buf == NULL)
-		goto out;
-	EVP_DigestInit_ex(c, EVP_md5(), NULL);
-	while (!r->abort && (n = pread(fd, buf, MD5_READ, (off_t)off)) > 0) {
-		EVP_DigestUpdate(c, buf, (size_t)n);
+	if (buf == NULL || rsd_fsum_begin(r, &fs) != 0) {
+		free(buf);
+		return;
+	}
+	while (!r->abort && (n = pread(fd, buf, FSUM_READ, (off_t)off)) > 0) {
+		rsd_fsum_update(&fs, buf, (size_t)n);
 		off += (uint64_t)n;
 	}
-	EVP_DigestFinal_ex(c, out, &len);
-out:
-	EVP_MD_CTX_free(c);
+	rsd_fsum_end(&fs, out);
 	free(buf);
 }
 
@@ -99,7 +97,7 @@ static int add_one(struct rsd *r, int base, const char *vpath, const char *name,
 		int fd;
 
 		if (vfs_open(r->view, vpath, O_RDONLY, 0, &fd) == 0) {
-			rsd_file_md5(r, fd, sum);
+			rsd_file_sum(r, fd, sum);
 			close(fd);
 		}
 		if (rsd_flist_set_sum(&r->fl, f, sum) != 0) {

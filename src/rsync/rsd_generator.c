@@ -21,12 +21,14 @@
 
 #define RSD_MAX_DEL_DEPTH 128 /* nesting removed by one --delete of a directory */
 #define SUM_READ (1024 * 1024)
+#define GEN_FLUSH_SIZE (256 * 1024)   /* a file this big is asked for at once */
+#define GEN_FLUSH_NS (2ull * 1000 * 1000) /* small files' requests are held at most this long */
 
 static void wait_done(struct rsd *r, int n)
 {
 	uv_mutex_lock(&r->mu);
 	while (r->done_cnt < n && !r->abort && !rsd_bad(r))
-		uv_cond_timedwait(&r->cv, &r->mu, 200ull * 1000 * 1000);
+		uv_cond_timedwait(&r->gen_cv, &r->mu, 200ull * 1000 * 1000);
 	uv_mutex_unlock(&r->mu);
 }
 
@@ -82,7 +84,7 @@ static void send_sums(struct rsd *r, const char *path, uint64_t size)
 			uint8_t sum2[RSD_SUM_LEN];
 
 			rsd_write_int(r, (int32_t)rsd_csum1(buf + b, n));
-			rsd_block_md5(r, buf + b, n, sum2);
+			rsd_block_sum(r, buf + b, n, sum2);
 			rsd_write(r, sum2, (size_t)s2len);
 		}
 	}
@@ -105,6 +107,20 @@ static void send_append_head(struct rsd *r, uint64_t size)
 
 /* ---- per-entry decisions ---- */
 
+/* Sends what the sender needs to start on a file: at once after block sums or
+ * for a big file, else once GEN_FLUSH_NS passed since the last flush (or the
+ * buffer filled, or the receiver ran out of input). One flush per small file
+ * cost a frame, a wakeup and an SSH packet each, on both sides. */
+static void gen_flush(struct rsd *r, bool urgent)
+{
+	uint64_t now = uv_hrtime();
+
+	if (urgent || now - r->gen_flushed >= GEN_FLUSH_NS) {
+		rsd_flush(r);
+		r->gen_flushed = now;
+	}
+}
+
 static bool same_content(struct rsd *r, const struct rsd_file *f, const char *path, const struct vfs_attr *st)
 {
 	if (st->size != f->size)
@@ -115,7 +131,7 @@ static bool same_content(struct rsd *r, const struct rsd_file *f, const char *pa
 
 		if (f->link == 0 || vfs_open(r->view, path, O_RDONLY, 0, &fd) != 0)
 			return false;
-		rsd_file_md5(r, fd, sum);
+		rsd_file_sum(r, fd, sum);
 		close(fd);
 		return memcmp(sum, r->fl.names + f->link, RSD_SUM_LEN) == 0;
 	}
@@ -152,6 +168,8 @@ static void gen_dir(struct rsd *r, int32_t ndx, const char *path, int have, cons
 			f->flags |= RSD_F_FAILED;
 			return;
 		}
+		if (rc == 0 && r->gen_missing < 0)
+			r->gen_missing = ndx; /* we made it: nothing below it exists yet */
 		if (strcmp(rsd_fname(&r->fl, f), ".") != 0)
 			itemize(r, ndx, ITEM_LOCAL_CHANGE | ITEM_IS_NEW);
 	}
@@ -251,13 +269,27 @@ static void gen_file(struct rsd *r, int32_t ndx, const char *path, int have, con
 	itemize(r, ndx, iflags);
 	if (r->o.dry_run)
 		return;
-	if (r->o.append && have == 0 && S_ISREG(st->mode) && st->size > 0)
+	bool urgent = f->size >= GEN_FLUSH_SIZE;
+
+	if (r->o.append && have == 0 && S_ISREG(st->mode) && st->size > 0) {
 		send_append_head(r, st->size);
-	else if (have == 0 && S_ISREG(st->mode) && !r->o.whole_file && st->size > 0)
+	} else if (have == 0 && S_ISREG(st->mode) && !r->o.whole_file && st->size > 0) {
 		send_sums(r, path, st->size);
-	else
+		urgent = true;
+	} else {
 		send_null_sums(r);
-	rsd_flush(r); /* the sender can start on this file now */
+	}
+	if (urgent)
+		gen_flush(r, true);
+}
+
+/* True when name lies below list entry dir (the list keeps a subtree together). */
+static bool below(const struct rsd *r, int32_t dir, const char *name)
+{
+	const char *d = rsd_fname(&r->fl, &r->fl.f[dir]);
+	size_t n = strlen(d);
+
+	return strcmp(d, ".") == 0 ? strcmp(name, ".") != 0 : strncmp(name, d, n) == 0 && name[n] == '/';
 }
 
 static void gen_one(struct rsd *r, int32_t ndx)
@@ -271,7 +303,10 @@ static void gen_one(struct rsd *r, int32_t ndx)
 		rsd_file_error(r, "rsync: [generator] name too long: %s", rsd_fname(&r->fl, f));
 		return;
 	}
-	have = vfs_stat(r->view, path, false, &st) == 0 ? 0 : -1;
+	if (r->gen_missing >= 0 && !below(r, r->gen_missing, rsd_fname(&r->fl, f)))
+		r->gen_missing = -1;
+	/* inside a directory made in this run nothing needs a stat (rsync's missing_below) */
+	have = r->gen_missing >= 0 ? -1 : vfs_stat(r->view, path, false, &st) == 0 ? 0 : -1;
 	if (f->flags & RSD_F_DEVICE) {
 		rsd_file_error(r, "rsync: [generator] skipping device or special file \"%s\": not supported "
 		                  "by this gateway", rsd_fname(&r->fl, f));
@@ -435,10 +470,13 @@ void rsd_generator_thread_cb(void *arg)
 	struct rsd *r = arg;
 	bool early_del = !(r->o.delete_after || r->o.delete_delay);
 
+	r->gen_missing = -1;
 	if (r->o.delete_mode && r->o.delete_before)
 		delete_pass(r);
-	for (uint32_t i = 0; i < r->fl.n && !rsd_bad(r) && !r->abort; i++)
+	for (uint32_t i = 0; i < r->fl.n && !rsd_bad(r) && !r->abort; i++) {
 		gen_one(r, (int32_t)i);
+		gen_flush(r, false);
+	}
 	rsd_write_ndx(r, NDX_DONE);
 	rsd_flush(r);
 	wait_done(r, 1);

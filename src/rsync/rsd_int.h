@@ -76,6 +76,8 @@ enum {
 };
 
 enum rsd_compress { RSD_CPRES_NONE, RSD_CPRES_ZLIBX, RSD_CPRES_ZLIB };
+enum rsd_csum { RSD_CSUM_MD5, RSD_CSUM_XXH128 };
+#define RSD_CSUM_LIST "xxh128 md5" /* checksums we offer, strongest and fastest first */
 
 struct rsd_opts {
 	bool sender, secluded, recurse, dirs, links, perms, times, owner, group, devices, specials;
@@ -149,9 +151,12 @@ struct rsd {
 
 	/* rings and their synchronisation (loop <-> job) */
 	uv_mutex_t mu;
-	uv_cond_t cv;
+	uv_cond_t in_cv;      /* the job waits for input (in_want bytes) */
+	uv_cond_t out_cv;     /* writers wait for room in the output ring */
+	uv_cond_t gen_cv;     /* the generator waits for the receiver's phase ends */
 	uint8_t *inr, *outr;
 	size_t in_head, in_len, out_head, out_len;
+	size_t in_want;       /* input bytes the waiting job needs before a wakeup (0: not waiting) */
 	bool in_eof, abort, in_blocked, job_done, closed, exited;
 	uv_async_t async;
 	uv_work_t work;
@@ -164,6 +169,7 @@ struct rsd {
 	uint32_t seed;
 	bool seed_fix;
 	enum rsd_compress cmode;
+	enum rsd_csum csum;   /* negotiated strong checksum */
 	bool mux_out, mux_in;
 	uint32_t in_frame;    /* MSG_DATA bytes left in the current input frame */
 	uv_mutex_t omu;       /* output: generator and receiver share it */
@@ -183,12 +189,14 @@ struct rsd {
 	/* generator <-> receiver (push) */
 	int done_cnt;
 	uv_thread_t gen_thread;
+	uint64_t gen_flushed;   /* uv_hrtime() of the generator's last flush */
+	int32_t gen_missing;    /* list index of a directory the generator created, or -1 */
 
 	/* compression streams */
 	z_stream zin, zout;
 	bool zin_init, zout_init;
 	void *tok_tx, *tok_rx;  /* rsd_token.c's state per direction */
-	uint8_t *wbuf, *blkbuf; /* receiver: write buffer, one basis block */
+	uint8_t *wbuf;          /* receiver: write buffer */
 	void *bmd;              /* EVP_MD_CTX for block sums (one thread uses it) */
 };
 
@@ -239,7 +247,8 @@ int rsd_flist_find(const struct rsd_flist *fl, const char *name, bool is_dir);
 void rsd_flist_send(struct rsd *r);
 void rsd_flist_recv(struct rsd *r);
 void rsd_flist_build(struct rsd *r);
-void rsd_file_md5(struct rsd *r, int fd, uint8_t out[RSD_SUM_LEN]);
+/* The negotiated whole-file sum of fd (the -c file-list checksum). */
+void rsd_file_sum(struct rsd *r, int fd, uint8_t out[RSD_SUM_LEN]);
 
 /* rsd_filter.c */
 void rsd_filter_recv(struct rsd *r);
@@ -269,7 +278,20 @@ void rsd_token_see(struct rsd *r, const uint8_t *p, size_t n);
 void rsd_token_reset_recv(struct rsd *r);
 void rsd_token_free(struct rsd *r);
 
-/* checksums (OpenSSL md5, seeded as rsync seeds them) */
-void rsd_block_md5(struct rsd *r, const uint8_t *p, size_t n, uint8_t out[RSD_SUM_LEN]);
+/* rsd_sum.c: the negotiated strong checksum (xxh128 or md5, both RSD_SUM_LEN) */
+const char *rsd_csum_name(enum rsd_csum c);
+/* 0 and *out for a name we serve, else -1. */
+int rsd_csum_parse(const char *name, size_t len, enum rsd_csum *out);
+/* A block's strong sum, seeded as rsync seeds it. */
+void rsd_block_sum(struct rsd *r, const uint8_t *p, size_t n, uint8_t out[RSD_SUM_LEN]);
+/* Whole-file sum (unseeded): begin (0, or -1 out of memory), update, end (frees). */
+struct rsd_fsum {
+	enum rsd_csum type;
+	void *md; /* EVP_MD_CTX (md5) */
+	void *xx; /* XXH3_state_t (xxh128) */
+};
+int rsd_fsum_begin(struct rsd *r, struct rsd_fsum *s);
+void rsd_fsum_update(struct rsd_fsum *s, const void *p, size_t n);
+void rsd_fsum_end(struct rsd_fsum *s, uint8_t out[RSD_SUM_LEN]);
 
 #endif

@@ -114,30 +114,40 @@ static void try_flush(struct rsd *r)
 	}
 }
 
-/* Blocks until n raw bytes were read. 0, or -1 at EOF/abort/timeout. */
+/* Blocks until n raw bytes were read. 0, or -1 at EOF/abort/timeout. The
+ * loop signals only once in_want bytes are there (or the ring is full). */
 int rsd_raw_read(struct rsd *r, void *p, size_t n)
 {
 	uint8_t *d = p;
 	uint64_t idle = 0;
 
 	while (n > 0) {
+		size_t want = n < RSD_RING_SIZE / 2 ? n : RSD_RING_SIZE / 2;
+
 		uv_mutex_lock(&r->mu);
-		if (r->in_len == 0 && !r->in_eof && !r->abort) {
+		if (r->in_len < want && !r->in_eof && !r->abort) {
 			uv_mutex_unlock(&r->mu);
 			try_flush(r); /* never wait for a reply to unsent data */
 			uv_mutex_lock(&r->mu);
 		}
-		while (r->in_len == 0 && !r->in_eof && !r->abort) {
-			if (uv_cond_timedwait(&r->cv, &r->mu, WAIT_SLICE_NS) == UV_ETIMEDOUT && r->in_len == 0) {
+		while (r->in_len < want && !r->in_eof && !r->abort) {
+			size_t had = r->in_len;
+
+			r->in_want = want;
+			if (uv_cond_timedwait(&r->in_cv, &r->mu, WAIT_SLICE_NS) == UV_ETIMEDOUT && r->in_len == had) {
 				idle++;
 				if (r->o.timeout > 0 && idle >= (uint64_t)r->o.timeout) {
+					r->in_want = 0;
 					uv_mutex_unlock(&r->mu);
 					rsd_fail(r, RERR_TIMEOUT, "rsync error: timeout in data send/receive "
 					                          "(--timeout=%d)", r->o.timeout);
 					return -1;
 				}
+			} else if (r->in_len != had) {
+				idle = 0;
 			}
 		}
+		r->in_want = 0;
 		if (r->abort || (r->in_len == 0 && r->in_eof)) {
 			uv_mutex_unlock(&r->mu);
 			return -1;
@@ -171,7 +181,7 @@ void rsd_raw_write(struct rsd *r, const void *p, size_t n)
 	while (n > 0) {
 		uv_mutex_lock(&r->mu);
 		while (r->out_len == RSD_RING_SIZE && !r->abort)
-			uv_cond_wait(&r->cv, &r->mu);
+			uv_cond_wait(&r->out_cv, &r->mu);
 		if (r->abort) {
 			uv_mutex_unlock(&r->mu);
 			atomic_store(&r->io_error, atomic_load(&r->io_error) | 1);

@@ -45,7 +45,7 @@ static void drain(struct rsd *r)
 		chan_resume_input(r->ch);
 		uv_mutex_lock(&r->mu);
 	}
-	uv_cond_broadcast(&r->cv);
+	uv_cond_broadcast(&r->out_cv);
 	bool finish = r->job_done && r->out_len == 0 && !r->exited && !r->closed;
 
 	if (finish)
@@ -75,14 +75,15 @@ static void rsd_free(struct rsd *r)
 	free(r->inr);
 	free(r->outr);
 	free(r->wbuf);
-	free(r->blkbuf);
 	EVP_MD_CTX_free(r->bmd);
 	for (int i = 0; r->argv_owned && r->argv[i] != NULL; i++)
 		free(r->argv[i]);
 	free(r->argv);
 	uv_mutex_destroy(&r->mu);
 	uv_mutex_destroy(&r->omu);
-	uv_cond_destroy(&r->cv);
+	uv_cond_destroy(&r->in_cv);
+	uv_cond_destroy(&r->out_cv);
+	uv_cond_destroy(&r->gen_cv);
 	if (r->view)
 		vfs_view_unref(r->view);
 	free(r);
@@ -142,7 +143,10 @@ static size_t rsd_input(struct chan *ch, const uint8_t *data, size_t len)
 	}
 	if (put < len)
 		r->in_blocked = true;
-	uv_cond_broadcast(&r->cv);
+	/* wake the job only when it can go on: one wakeup per token it waits
+	 * for, not one per SSH packet */
+	if (r->in_want > 0 && (r->in_len >= r->in_want || put < len))
+		uv_cond_signal(&r->in_cv);
 	uv_mutex_unlock(&r->mu);
 	return put;
 }
@@ -158,7 +162,7 @@ static void rsd_eof(struct chan *ch)
 
 	uv_mutex_lock(&r->mu);
 	r->in_eof = true;
-	uv_cond_broadcast(&r->cv);
+	uv_cond_signal(&r->in_cv);
 	uv_mutex_unlock(&r->mu);
 }
 
@@ -173,7 +177,9 @@ static void rsd_close(struct chan *ch)
 	uv_mutex_lock(&r->mu);
 	r->closed = true;
 	r->abort = true;
-	uv_cond_broadcast(&r->cv);
+	uv_cond_broadcast(&r->in_cv);
+	uv_cond_broadcast(&r->out_cv);
+	uv_cond_broadcast(&r->gen_cv);
 	uv_mutex_unlock(&r->mu);
 	if (!r->work_queued)
 		uv_close((uv_handle_t *)&r->async, async_close_cb);
@@ -227,7 +233,9 @@ static int rsd_start(struct chan *ch, char **argv)
 	r->outr = malloc(RSD_RING_SIZE);
 	uv_mutex_init(&r->mu);
 	uv_mutex_init(&r->omu);
-	uv_cond_init(&r->cv);
+	uv_cond_init(&r->in_cv);
+	uv_cond_init(&r->out_cv);
+	uv_cond_init(&r->gen_cv);
 	uv_async_init(s->loop, &r->async, async_cb);
 	r->async.data = r;
 	chan_set_data(ch, r);
@@ -344,9 +352,25 @@ static void printable(char *s, size_t n)
 			s[i] = '?';
 }
 
+/* The checksum: the first name in the client's list that we serve. The client
+ * picks its own most-preferred name that our list offers (3.4+) or we would
+ * stop at its first acceptable one (3.2's server): the same name either way. */
+static int pick_csum(const char *theirs, enum rsd_csum *out)
+{
+	for (const char *p = theirs; *p;) {
+		size_t n = strcspn(p, " ");
+
+		if (n > 0 && rsd_csum_parse(p, n, out) == 0)
+			return 0;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return -1;
+}
+
 static void negotiate(struct rsd *r, bool negotiated)
 {
-	static const char *const sums[] = { "md5", NULL };
 	static const char *const zips[] = { "zlibx", "zlib", NULL };
 	bool want_sum = r->o.checksum_choice[0] == '\0';
 	bool want_zip = r->o.compress && !r->o.new_compress && !r->o.old_compress;
@@ -358,15 +382,18 @@ static void negotiate(struct rsd *r, bool negotiated)
 		                           "(rsync >= 3.2)");
 		return;
 	}
-	if (want_sum)
-		rsd_write_vstring(r, "md5");
+	if (!want_sum)
+		(void)rsd_csum_parse(r->o.checksum_choice, strlen(r->o.checksum_choice), &r->csum);
+	else
+		rsd_write_vstring(r, RSD_CSUM_LIST);
 	if (want_zip)
 		rsd_write_vstring(r, "zlibx zlib");
 	rsd_flush(r);
 	if (want_sum) {
 		printable(list, rsd_read_vstring(r, list, sizeof(list)));
-		if (!rsd_bad(r) && pick(list, sums) == NULL)
-			rsd_fail(r, RERR_UNSUPPORTED, "no common checksum (offered: md5; client: %s)", list);
+		if (!rsd_bad(r) && pick_csum(list, &r->csum) != 0)
+			rsd_fail(r, RERR_UNSUPPORTED, "no common checksum (offered: %s; client: %s)", RSD_CSUM_LIST,
+			         list);
 	}
 	if (want_zip) {
 		printable(list, rsd_read_vstring(r, list, sizeof(list)));
@@ -415,26 +442,6 @@ static void handshake(struct rsd *r)
 	rsd_ndx_init(&r->ndx_wr);
 	r->mux_out = true;
 	r->mux_in = true; /* protocol >= 30: the client multiplexes too */
-}
-
-void rsd_block_md5(struct rsd *r, const uint8_t *p, size_t n, uint8_t out[RSD_SUM_LEN])
-{
-	EVP_MD_CTX *c = r->bmd ? r->bmd : (r->bmd = EVP_MD_CTX_new());
-	uint8_t seed[4] = { (uint8_t)r->seed, (uint8_t)(r->seed >> 8), (uint8_t)(r->seed >> 16),
-		            (uint8_t)(r->seed >> 24) };
-	unsigned len = 0;
-
-	if (c == NULL) {
-		memset(out, 0, RSD_SUM_LEN);
-		return;
-	}
-	EVP_DigestInit_ex(c, EVP_md5(), NULL);
-	if (r->seed && r->seed_fix)
-		EVP_DigestUpdate(c, seed, 4);
-	EVP_DigestUpdate(c, p, n);
-	if (r->seed && !r->seed_fix)
-		EVP_DigestUpdate(c, seed, 4);
-	EVP_DigestFinal_ex(c, out, &len);
 }
 
 void rsd_session_run(struct rsd *r)

@@ -124,6 +124,9 @@ static int parse_valued(struct rsd_opts *o, const char *name, const char *val, c
 	} else if ((strcmp(name, "checksum-choice") == 0 || strcmp(name, "cc") == 0) &&
 	           (strcmp(val, "md5") == 0 || strcmp(val, "md5,md5") == 0)) {
 		snprintf(o->checksum_choice, sizeof(o->checksum_choice), "md5");
+	} else if ((strcmp(name, "checksum-choice") == 0 || strcmp(name, "cc") == 0) &&
+	           (strcmp(val, "xxh128") == 0 || strcmp(val, "xxh128,xxh128") == 0)) {
+		snprintf(o->checksum_choice, sizeof(o->checksum_choice), "xxh128");
 	} else if ((strcmp(name, "compress-choice") == 0 || strcmp(name, "zc") == 0) &&
 	           strcmp(val, "zlibx") == 0) {
 		o->new_compress = true;

@@ -1,7 +1,7 @@
 /* rsd_receiver.c — the receiver role (client pushes): file list in, choose the
  * destination (rsync's get_local_name), start the generator thread, then
  * rebuild each file the sender streams (literal runs and blocks copied from
- * the basis file) into ".NAME.XXXXXX" and rename it into place once its md5
+ * the basis file) into ".NAME.XXXXXX" and rename it into place once its sum
  * matches. A file that fails that check in the first phase is marked for the
  * generator's redo phase (its basis changed under us); a second failure is an
  * error. Counts the phase markers the generator waits for.
@@ -12,8 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <openssl/evp.h>
 
 #include "sftpgw/err.h"
 #include "sftpgw/log.h"
@@ -38,7 +36,7 @@ void rsd_gen_signal(struct rsd *r)
 {
 	uv_mutex_lock(&r->mu);
 	r->done_cnt++;
-	uv_cond_broadcast(&r->cv);
+	uv_cond_broadcast(&r->gen_cv);
 	uv_mutex_unlock(&r->mu);
 }
 
@@ -110,6 +108,8 @@ struct wfile {
 	uint8_t *buf;
 	size_t len;
 	int err;
+	uint64_t run_off; /* pending run of consecutive matched basis blocks */
+	size_t run_len;
 };
 
 static void wflush(struct wfile *w)
@@ -142,39 +142,68 @@ static void wput(struct wfile *w, const uint8_t *p, size_t n)
 	}
 }
 
-/* Skips (inplace) or copies block i of the basis file. */
-static void put_block(struct rsd *r, struct wfile *w, int basis, const int32_t hdr[4], int32_t i,
-                      EVP_MD_CTX *md, uint8_t *tmp)
+/* Copies (or, inplace, skips) the pending run of basis blocks: one pread
+ * straight into the write buffer, hashed there, rather than a read and a
+ * copy per block. */
+static void put_run(struct rsd *r, struct wfile *w, int basis, struct rsd_fsum *fs)
 {
-	size_t len = (i == hdr[0] - 1 && hdr[3]) ? (size_t)hdr[3] : (size_t)hdr[1];
-	uint64_t off = (uint64_t)i * (uint64_t)hdr[1];
-	ssize_t n = basis >= 0 ? pread(basis, tmp, len, (off_t)off) : -1;
+	size_t len = w->run_len, got = 0;
+	bool in_place = r->o.inplace && w->run_off == w->off + w->len;
 
-	if (n != (ssize_t)len) {
+	if (len == 0)
+		return;
+	w->run_len = 0;
+	if (in_place || w->len + len > WBUF)
+		wflush(w);
+	uint8_t *dst = w->buf + w->len;
+
+	while (basis >= 0 && got < len) {
+		ssize_t n = pread(basis, dst + got, len - got, (off_t)(w->run_off + got));
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < len) {
 		if (w->err == 0)
 			w->err = -EIO;
-		memset(tmp, 0, len);
+		memset(dst + got, 0, len - got);
 	}
-	EVP_DigestUpdate(md, tmp, len);
-	rsd_token_see(r, tmp, len);
+	rsd_fsum_update(fs, dst, len);
+	rsd_token_see(r, dst, len);
 	r->st_matched += len;
-	if (r->o.inplace && off == w->off + w->len) { /* already in place */
-		wflush(w);
+	if (in_place) { /* already there: nothing to write */
 		w->off += len;
 		return;
 	}
-	wput(w, tmp, len);
+	w->len += len;
+	if (w->len == WBUF)
+		wflush(w);
+}
+
+/* Block i of the basis file joins the pending run, or starts a new one. */
+static void put_block(struct rsd *r, struct wfile *w, int basis, const int32_t hdr[4], int32_t i,
+                      struct rsd_fsum *fs)
+{
+	size_t len = (i == hdr[0] - 1 && hdr[3]) ? (size_t)hdr[3] : (size_t)hdr[1];
+	uint64_t off = (uint64_t)i * (uint64_t)hdr[1];
+
+	if (w->run_len > 0 && off == w->run_off + w->run_len && w->run_len + len <= WBUF) {
+		w->run_len += len;
+		return;
+	}
+	put_run(r, w, basis, fs);
+	w->run_off = off;
+	w->run_len = len;
+	/* old zlib: inflate must see each block by itself, before the next token
+	 * is read (rsd_token_see), so no runs */
+	if (r->cmode == RSD_CPRES_ZLIB)
+		put_run(r, w, basis, fs);
 }
 
 /* Reads the token stream into w; returns false on a protocol error. */
-static bool recv_tokens(struct rsd *r, struct wfile *w, int basis, const int32_t hdr[4], EVP_MD_CTX *md)
+static bool recv_tokens(struct rsd *r, struct wfile *w, int basis, const int32_t hdr[4], struct rsd_fsum *fs)
 {
-	if (r->blkbuf == NULL && (r->blkbuf = malloc(RSD_BLOCK_MAX)) == NULL) {
-		rsd_fail(r, RERR_MALLOC, "out of memory");
-		return false;
-	}
-	uint8_t *tmp = r->blkbuf;
-
 	rsd_token_begin(r);
 	for (;;) {
 		uint8_t *data = NULL;
@@ -183,7 +212,8 @@ static bool recv_tokens(struct rsd *r, struct wfile *w, int basis, const int32_t
 		if (rsd_bad(r) || t == 0)
 			break;
 		if (t > 0) {
-			EVP_DigestUpdate(md, data, (size_t)t);
+			put_run(r, w, basis, fs);
+			rsd_fsum_update(fs, data, (size_t)t);
 			r->st_literal += (uint64_t)t;
 			wput(w, data, (size_t)t);
 			continue;
@@ -194,8 +224,9 @@ static bool recv_tokens(struct rsd *r, struct wfile *w, int basis, const int32_t
 			rsd_fail(r, RERR_STREAMIO, "invalid block index %d (of %d) [receiver]", i, hdr[0]);
 			break;
 		}
-		put_block(r, w, basis, hdr, i, md, tmp);
+		put_block(r, w, basis, hdr, i, fs);
 	}
+	put_run(r, w, basis, fs);
 	wflush(w);
 	return !rsd_bad(r);
 }
@@ -266,7 +297,7 @@ static void verify_failed(struct rsd *r, struct rsd_file *f, bool may_redo)
 	rsd_file_error(r, "ERROR: %s failed verification -- update %s.", rsd_fname(&r->fl, f), kept);
 }
 
-static void recv_one(struct rsd *r, int32_t ndx, bool may_redo)
+static void recv_one(struct rsd *r, int32_t ndx, uint32_t iflags, bool may_redo)
 {
 	struct rsd_file *f = &r->fl.f[ndx];
 	char path[VFS_PATH_MAX], tmp[VFS_PATH_MAX] = "";
@@ -275,7 +306,6 @@ static void recv_one(struct rsd *r, int32_t ndx, bool may_redo)
 	struct vfs_attr old = { 0 };
 	bool existed;
 	uint8_t want[RSD_SUM_LEN], got[RSD_SUM_LEN];
-	unsigned gl = 0;
 	struct wfile w = { .fd = -1 };
 
 	for (int i = 0; i < 4; i++)
@@ -288,7 +318,9 @@ static void recv_one(struct rsd *r, int32_t ndx, bool may_redo)
 		return;
 	}
 	rc = rsd_dest_path(r, rsd_fname(&r->fl, f), path, sizeof(path));
-	existed = rc == 0 && vfs_stat(r->view, path, false, &old) == 0 && S_ISREG(old.mode);
+	/* a file the generator found missing needs no second look */
+	existed = rc == 0 && (r->o.append || (f->flags & RSD_F_REDO) || !(iflags & ITEM_IS_NEW)) &&
+	          vfs_stat(r->view, path, false, &old) == 0 && S_ISREG(old.mode);
 	if (r->o.append && !(f->flags & RSD_F_REDO)) { /* the data goes after what is there */
 		uint64_t flen = (uint64_t)hdr[0] * (uint64_t)hdr[1];
 
@@ -312,14 +344,13 @@ static void recv_one(struct rsd *r, int32_t ndx, bool may_redo)
 	if (r->wbuf == NULL)
 		r->wbuf = malloc(WBUF);
 	w.buf = r->wbuf;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct rsd_fsum fs;
 
-	if (w.buf == NULL || md == NULL) {
+	if (w.buf == NULL || rsd_fsum_begin(r, &fs) != 0) {
 		rsd_fail(r, RERR_MALLOC, "out of memory");
 	} else {
-		EVP_DigestInit_ex(md, EVP_md5(), NULL);
-		recv_tokens(r, &w, basis, hdr, md);
-		EVP_DigestFinal_ex(md, got, &gl);
+		recv_tokens(r, &w, basis, hdr, &fs);
+		rsd_fsum_end(&fs, got);
 		rsd_read(r, want, RSD_SUM_LEN);
 	}
 	bool ok = !rsd_bad(r) && w.fd >= 0 && w.err == 0 && memcmp(want, got, RSD_SUM_LEN) == 0;
@@ -332,7 +363,6 @@ static void recv_one(struct rsd *r, int32_t ndx, bool may_redo)
 	finish_file(r, ndx, path, tmp, &w, ok, &old, existed);
 	if (basis >= 0)
 		close(basis);
-	EVP_MD_CTX_free(md);
 }
 
 static int32_t read_ndx_item(struct rsd *r, uint32_t *iflags)
@@ -376,7 +406,7 @@ static void recv_files(struct rsd *r)
 			rsd_fail(r, RERR_STREAMIO, "transfer requested for a non-file [receiver]");
 			break;
 		}
-		recv_one(r, ndx, dones == 0);
+		recv_one(r, ndx, iflags, dones == 0);
 	}
 	/* goodbye (protocol 31): the client's answer to the late NDX_DONE */
 	if (r->proto >= 31 && !rsd_bad(r) && read_ndx_item(r, &iflags) == NDX_DONE && !rsd_bad(r))
@@ -406,7 +436,7 @@ void rsd_receiver_run(struct rsd *r)
 	recv_files(r);
 	if (rsd_bad(r)) {
 		uv_mutex_lock(&r->mu);
-		uv_cond_broadcast(&r->cv);
+		uv_cond_broadcast(&r->gen_cv);
 		uv_mutex_unlock(&r->mu);
 	}
 	uv_thread_join(&r->gen_thread);

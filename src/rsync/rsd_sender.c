@@ -1,6 +1,6 @@
 /* rsd_sender.c — the sender role (client pulls, `--sender`): file list out,
  * then for each index the client's generator asks for: its block sums in,
- * echoed header, tokens (literal runs and block matches) and the file's md5
+ * echoed header, tokens (literal runs and block matches) and the file's sum
  * out. Ends with the stats and the goodbye exchange.
  */
 #include <errno.h>
@@ -9,8 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <openssl/evp.h>
 
 #include "sftpgw/err.h"
 #include "sftpgw/log.h"
@@ -99,7 +97,7 @@ static int read_sums(struct rsd *r, struct rsd_sums *s, bool append)
 struct send_ctx {
 	struct rsd *r;
 	int fd;
-	EVP_MD_CTX *md;
+	struct rsd_fsum fs;
 	const struct rsd_sums *s;
 };
 
@@ -113,7 +111,7 @@ static long send_read_cb(void *ctx, uint64_t off, uint8_t *p, size_t n)
 	got = pread(c->fd, p, n, (off_t)off);
 	if (got < 0)
 		return -errno;
-	EVP_DigestUpdate(c->md, p, (size_t)got);
+	rsd_fsum_update(&c->fs, p, (size_t)got);
 	return (long)got;
 }
 
@@ -121,7 +119,7 @@ static void send_strong_cb(void *ctx, const uint8_t *p, size_t n, uint8_t out[RS
 {
 	struct send_ctx *c = ctx;
 
-	rsd_block_md5(c->r, p, n, out);
+	rsd_block_sum(c->r, p, n, out);
 }
 
 static int send_emit_cb(void *ctx, int32_t token, const uint8_t *p, size_t n)
@@ -171,7 +169,6 @@ static void send_one(struct rsd *r, int32_t ndx, const struct attrs *a)
 	struct vfs_attr st;
 	int fd, rc;
 	uint8_t sum[RSD_SUM_LEN];
-	unsigned sl = 0;
 	/* a second request is the client's redo: a normal transfer, as rsync's sender does */
 	bool append = r->o.append && !(f->flags & RSD_F_SENT);
 
@@ -195,13 +192,12 @@ static void send_one(struct rsd *r, int32_t ndx, const struct attrs *a)
 	rsd_write_int(r, s.blength);
 	rsd_write_int(r, s.s2len);
 	rsd_write_int(r, s.remainder);
-	struct send_ctx c = { .r = r, .fd = fd, .md = EVP_MD_CTX_new(), .s = &s };
+	struct send_ctx c = { .r = r, .fd = fd, .s = &s };
 	struct rsd_match_io io = { &c, send_read_cb, send_strong_cb, send_emit_cb };
 
-	if (c.md == NULL) {
+	if (rsd_fsum_begin(r, &c.fs) != 0) {
 		rsd_fail(r, RERR_MALLOC, "out of memory");
 	} else {
-		EVP_DigestInit_ex(c.md, EVP_md5(), NULL);
 		rsd_token_begin(r);
 		if (append)
 			rc = send_appended(&c, &s, st.size);
@@ -211,9 +207,8 @@ static void send_one(struct rsd *r, int32_t ndx, const struct attrs *a)
 			rsd_fail(r, RERR_FILEIO, "read errors mapping \"%s\": %s", rsd_fname(&r->fl, f),
 			         sgw_strerror(rc));
 		rsd_token_send_end(r);
-		EVP_DigestFinal_ex(c.md, sum, &sl);
+		rsd_fsum_end(&c.fs, sum);
 		rsd_write(r, sum, RSD_SUM_LEN);
-		EVP_MD_CTX_free(c.md);
 	}
 	close(fd);
 	rsd_sums_free(&s);

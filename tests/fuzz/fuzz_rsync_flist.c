@@ -39,7 +39,9 @@ static struct rsd *rsd_new(uint8_t flags, const uint8_t *p, size_t n)
 	FZ_CHECK(r != NULL);
 	uv_mutex_init(&r->mu);
 	uv_mutex_init(&r->omu);
-	uv_cond_init(&r->cv);
+	uv_cond_init(&r->in_cv);
+	uv_cond_init(&r->out_cv);
+	uv_cond_init(&r->gen_cv);
 	/* the rings are big: allocated once, reused by every input */
 	static uint8_t *inr, *outr;
 	if (inr == NULL && ((inr = malloc(RSD_RING_SIZE)) == NULL || (outr = malloc(RSD_RING_SIZE)) == NULL))
@@ -71,7 +73,9 @@ static void rsd_done(struct rsd *r)
 	rsd_filter_free(r);
 	uv_mutex_destroy(&r->mu);
 	uv_mutex_destroy(&r->omu);
-	uv_cond_destroy(&r->cv);
+	uv_cond_destroy(&r->in_cv);
+	uv_cond_destroy(&r->out_cv);
+	uv_cond_destroy(&r->gen_cv);
 	uv_close((uv_handle_t *)&r->async, free_cb);
 	uv_run(&loop, UV_RUN_NOWAIT);
 }

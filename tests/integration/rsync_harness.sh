@@ -46,4 +46,5 @@ rs_setup_harness
 rs_redo_tests
 rs_basic_tests
 rs_delta_tests
+rs_csum_tests
 pass

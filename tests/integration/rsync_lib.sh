@@ -353,3 +353,68 @@ rs_delta_tests() {
 	[ -e "$RS_DIR/h" ] && fail "refused transfer created files"
 	return 0
 }
+
+# ---- the negotiated checksum (xxh128 or md5) ----
+# Each way of choosing it must give a delta transfer that rebuilds the file,
+# and -c (file-list sums) must see a change that keeps size and mtime.
+rs_csum_tests() {
+	local src=$T/csrc out lit how opt i=0
+	mkdir -p "$src"
+	head -c 4194304 /dev/urandom >"$src/big"
+	echo small >"$src/small"
+	local hows="env:md5 opt:md5"
+	# (a client built without xxhash, or another rsync put first in PATH by
+	# scripts/rsync-clients.sh, is served md5 only)
+	if rsync --version | grep -q xxh128; then
+		out=$(rs -a --debug=nstr1 "$src/" "$RS_R/c0/" 2>&1) || fail "push with the default negotiation"
+		echo "$out" | grep -q "negotiated checksum: xxh128" || fail "xxh128 not negotiated: $out"
+		# the client's order decides: "md5 xxh128" must give md5 on both sides
+		hows="$hows env:md5,xxh128 opt:xxh128"
+	fi
+	for how in $hows; do
+		i=$((i + 1))
+		case $how in
+		env:*) set -- env "RSYNC_CHECKSUM_LIST=$(echo "${how#env:}" | tr , ' ')"; opt="" ;;
+		*) set -- env; opt="--checksum-choice=${how#opt:}" ;;
+		esac
+		check "initial push ($how)" "$@" rsync -e "$RS_E" -a $opt "$src/" "$RS_R/c$i/"
+		printf 'MIDDLE%d' $i | dd of="$src/big" bs=1 seek=2000000 conv=notrunc 2>/dev/null
+		touch -d "2020-01-0$i" "$src/big"
+		out=$("$@" rsync -e "$RS_E" -a --stats $opt "$src/" "$RS_R/c$i/") || fail "delta push ($how)"
+		lit=$(echo "$out" | literal_of)
+		if [ "$lit" -le 0 ] || [ "$lit" -ge 200000 ]; then fail "delta push ($how) sent $lit literal bytes"; fi
+		rs_same "$src" "$RS_DIR/c$i" || fail "delta push ($how) differs"
+		printf 'SERVER%d' $i | dd of="$RS_DIR/c$i/big" bs=1 seek=3000000 conv=notrunc 2>/dev/null
+		touch -d "2019-01-0$i" "$RS_DIR/c$i/big"
+		out=$("$@" rsync -e "$RS_E" -a --stats $opt "$RS_R/c$i/" "$src/") || fail "delta pull ($how)"
+		lit=$(echo "$out" | literal_of)
+		if [ "$lit" -le 0 ] || [ "$lit" -ge 200000 ]; then fail "delta pull ($how) got $lit literal bytes"; fi
+		rs_same "$RS_DIR/c$i" "$src" || fail "delta pull ($how) differs"
+		# -c: same size and mtime, other bytes: found by the file-list sums, both ways
+		printf 'C%d' $i | dd of="$src/big" bs=1 seek=10 conv=notrunc 2>/dev/null
+		touch -d "2019-01-0$i" "$src/big"
+		check "push -c ($how)" "$@" rsync -e "$RS_E" -ac $opt "$src/" "$RS_R/c$i/"
+		cmp -s "$src/big" "$RS_DIR/c$i/big" || fail "push -c ($how) missed a change"
+		printf 'D%d' $i | dd of="$RS_DIR/c$i/big" bs=1 seek=20 conv=notrunc 2>/dev/null
+		touch -d "2019-01-0$i" "$RS_DIR/c$i/big"
+		check "pull -c ($how)" "$@" rsync -e "$RS_E" -ac $opt "$RS_R/c$i/" "$src/"
+		cmp -s "$src/big" "$RS_DIR/c$i/big" || fail "pull -c ($how) missed a change"
+		out=$("$@" rsync -e "$RS_E" -ac --stats $opt "$src/" "$RS_R/c$i/") || fail "no-change -c ($how)"
+		[ "$(echo "$out" | literal_of)" = 0 ] || fail "no-change -c push ($how) sent data"
+	done
+	# the receiver copies consecutive matched blocks as one run of at most its
+	# 256 KiB write buffer: with 128 KiB blocks a run fills it exactly (blocks
+	# 0-1) and the next block starts a new run; also in place
+	for opt in "" --inplace; do
+		i=$((i + 1))
+		head -c 1048576 /dev/urandom >"$src/runs"
+		check "initial push of runs $opt" rs -a -B 131072 $opt "$src/" "$RS_R/c$i/"
+		printf 'SIXTH-BLOCK%d' $i | dd of="$src/runs" bs=1 seek=800000 conv=notrunc 2>/dev/null
+		touch -d "2018-01-0$i" "$src/runs"
+		out=$(rs -a -B 131072 --stats $opt "$src/" "$RS_R/c$i/") || fail "delta push of runs $opt"
+		lit=$(echo "$out" | literal_of)
+		[ "$lit" -le 131072 ] || fail "delta push of runs $opt sent $lit literal bytes"
+		rs_same "$src" "$RS_DIR/c$i" || fail "delta push of runs $opt differs"
+	done
+	return 0
+}

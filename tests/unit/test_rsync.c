@@ -176,8 +176,16 @@ static void test_rolling(void **state)
 	srand(7);
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)rand();
-	for (size_t n = 0; n < 20; n++)
-		assert_int_equal(rsd_csum1(data, n), ref_csum1(data, n));
+	for (size_t n = 0; n < 300; n++) /* every tail length of the 16-byte steps, unaligned */
+		assert_int_equal(rsd_csum1(data + 3, n), ref_csum1(data + 3, n));
+	{ /* the largest block, all bytes negative as signed chars: the sums wrap */
+		static uint8_t big[RSD_BLOCK_MAX];
+
+		memset(big, 0xff, sizeof(big));
+		assert_int_equal(rsd_csum1(big, sizeof(big)), ref_csum1(big, sizeof(big)));
+		memset(big, 0x80, sizeof(big));
+		assert_int_equal(rsd_csum1(big, sizeof(big)), ref_csum1(big, sizeof(big)));
+	}
 	assert_int_equal(rsd_csum1(data, sizeof(data)), ref_csum1(data, sizeof(data)));
 	rsd_roll_init(&r, data, k);
 	for (size_t off = 1; off + k <= sizeof(data); off++) {
