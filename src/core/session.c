@@ -156,11 +156,15 @@ void sess_kill(struct sess *s)
 	sess_teardown(s);
 }
 
+/* UV_WRITABLE only while libssh holds unsent bytes. Its poll flags keep
+ * POLLOUT after every send, even when the whole packet left: watching those
+ * cost every reply one more loop turn (an immediate writable wakeup, a
+ * dopoll) and two uv_poll_start()s, i.e. four epoll_ctl calls. */
 static void sess_update_poll(struct sess *s)
 {
 	int ev = UV_READABLE;
 
-	if (ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING)
+	if (ssh_get_status(s->ssh) & SSH_WRITE_PENDING)
 		ev |= UV_WRITABLE;
 	if (ev != s->poll_events) {
 		s->poll_events = ev;
