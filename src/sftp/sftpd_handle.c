@@ -164,15 +164,18 @@ static void sftpd_done_now(struct sftpd_req *r)
 	sftpd_handle_emit(r->s, r->h);
 }
 
-/* A CLOSE with nothing else outstanding on a directory or read-only file is
- * answered at once: close(2) of such an fd has no error to report. The close
- * itself still runs on the threadpool, and the slot stays taken (counted in
+/* A CLOSE with nothing else outstanding on the handle is answered at once
+ * when close(2) has no error to report: a directory, a file opened read-only,
+ * or any file on ext4, xfs, btrfs or tmpfs (h->local), which have no ->flush:
+ * their close cannot fail, write errors surface at fsync. The close itself
+ * still runs on the threadpool, and the slot stays taken (counted in
  * SFTPD_MAX_HANDLES) until it did. */
 static void sftpd_close_early(struct sftpd_req *r)
 {
 	struct sftpd_handle *h = r->h;
 
-	if ((r->op->flags & SFTPD_OP_CLOSES) && h->rdonly && h->ohead == NULL && h->running == 0)
+	if ((r->op->flags & SFTPD_OP_CLOSES) && (h->rdonly || h->local) && h->ohead == NULL &&
+	    h->running == 0)
 		sftpd__reply_early(r);
 }
 
