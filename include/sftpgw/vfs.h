@@ -8,9 +8,9 @@
  * "/" and directories above mount points ("/pub") are synthesized read-only.
  * Read-only mounts refuse every change here, whichever protocol asks.
  *
- * THREADING: all functions except vfs_path_normalize, vfs_view_ref/unref and
- * vfs_view_mount_index touch the disk and may block: call them only from libuv
- * threadpool work (uv_queue_work), never on a loop thread. A view is shared
+ * THREADING: all functions except vfs_path_normalize, vfs_view_ref/unref,
+ * vfs_view_mount_index and vfs_open_cached touch the disk and may block: call
+ * them only from libuv threadpool work (uv_queue_work), never on a loop thread. A view is shared
  * (reference-counted, atomically) and immutable after vfs_view_open.
  *
  * Errors are -errno: -ENOENT, -EACCES (escape attempts, synthesized dirs),
@@ -100,6 +100,17 @@ int vfs_fstat(int fd, struct vfs_attr *a);
 /* Opens a file. oflags as open(2) (O_CLOEXEC added); write flags refused on
  * read-only mounts and synthesized paths; directories only with O_RDONLY. */
 int vfs_open(struct vfs_view *v, const char *vpath, int oflags, mode_t mode, int *fd);
+/* Loop-safe vfs_open for the common case, from the kernel's caches only:
+ * read-only opens (no O_CREAT/O_TRUNC) of regular files on a mount whose
+ * directory lies on a local disk file system (vfs_fd_local), resolved with
+ * openat2 RESOLVE_CACHED|RESOLVE_NO_XDEV (the non-blocking attempt io_uring
+ * makes). Any failure, also a real one such as -ENOENT, is -EAGAIN: then call
+ * vfs_open on the threadpool, which gives the answer and the error. */
+int vfs_open_cached(struct vfs_view *v, const char *vpath, int oflags, int *fd);
+/* True when fd lies on a local disk file system (ext4, xfs, btrfs, tmpfs),
+ * where fstat is in memory and preadv2(RWF_NOWAIT) fails with EAGAIN instead
+ * of waiting for the disk. Calls fstatfs: threadpool only. */
+bool vfs_fd_local(int fd);
 /* Creates and opens a new unique file "<dir>/.<base>.XXXXXX" for writing into
  * place later with vfs_rename; tmp_vpath receives its virtual path. */
 int vfs_open_temp(struct vfs_view *v, const char *dir_vpath, const char *base, mode_t mode,

@@ -14,7 +14,6 @@
 #include "sftpd_int.h"
 
 static void sftpd_flush(struct sftpd *s);
-static void sftpd_arm(struct sftpd *s);
 
 int sftpd_frame_check(const uint8_t *p, size_t n, size_t *msglen)
 {
@@ -80,6 +79,25 @@ void sftpd__req_free(struct sftpd_req *r)
 	s->inflight--;
 	s->mem -= r->cost;
 	free(r);
+}
+
+int sftpd__reply_early(struct sftpd_req *r)
+{
+	struct sftpd *s = r->s;
+	struct sftpd_req *e = sftpd_req_new(s);
+
+	if (e == NULL)
+		return -ENOMEM;
+	e->id = r->id;
+	e->cost = SFTPD_SMALL_COST;
+	s->mem += e->cost;
+	if (sftpd__reply_status(e, 0) != 0) {
+		sftpd__req_free(e);
+		return -ENOMEM;
+	}
+	r->quiet = true;
+	sftpd__out_queue(s, e);
+	return 0;
 }
 
 static int sftpd_handle_init(struct sftpd *s, struct sftpd_req *r, struct sbuf *m)
@@ -245,6 +263,10 @@ static size_t sftpd_input(struct chan *ch, const uint8_t *data, size_t len)
 		if (n == 0)
 			break;
 		used += n;
+		/* Replies done on the loop (op->now) go to the channel at once,
+		 * so the next admission counts them against its room. */
+		if (s->out_head != NULL)
+			sftpd_flush(s);
 	}
 	if (s->dead)
 		used = len;
@@ -253,7 +275,7 @@ static size_t sftpd_input(struct chan *ch, const uint8_t *data, size_t len)
 	/* Resuming from inside input() would race with the caller's own
 	 * bookkeeping of what we consumed: do it from the check callback. */
 	if (!s->closed && (s->held || s->eof || s->dead || s->out_head != NULL))
-		sftpd_arm(s);
+		sftpd__arm(s);
 	return used;
 }
 
@@ -290,8 +312,7 @@ static void sftpd_flush_cb(uv_check_t *h)
 	sftpd__kick(s);
 }
 
-/* Runs sftpd__kick from the loop's check phase, once per iteration. */
-static void sftpd_arm(struct sftpd *s)
+void sftpd__arm(struct sftpd *s)
 {
 	if (!s->check_active) {
 		s->check_active = true;
@@ -314,7 +335,7 @@ void sftpd__out_queue(struct sftpd *s, struct sftpd_req *r)
 	s->out_queued += r->out_len;
 	/* Replies that complete in one loop iteration leave in one write. */
 	if (!s->in_input)
-		sftpd_arm(s);
+		sftpd__arm(s);
 }
 
 void sftpd__kick(struct sftpd *s)

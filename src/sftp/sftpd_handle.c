@@ -24,6 +24,18 @@ static void sftpd_finish(struct sftpd_req *r)
 {
 	int rc;
 
+	if (r->quiet) {
+		struct sftpd *s = r->s;
+
+		if (r->err != 0)
+			log_info("sftp: %s request %u (answered early) failed: %s", r->op->name, r->id,
+			         sgw_strerror(r->err));
+		sftpd__req_free(r);
+		/* No reply to queue, but one request less: held input or an EOF
+		 * waiting for the last request may go on now. */
+		sftpd__arm(s);
+		return;
+	}
 	if (r->err == 0 && r->op->reply != NULL)
 		rc = r->op->reply(r);
 	else
@@ -139,6 +151,34 @@ static void sftpd_start_work(struct sftpd_req *r)
 	}
 }
 
+/* Done on the loop (op->now): as sftpd_after_cb, minus the threadpool's
+ * bookkeeping. Only from dispatch with nothing queued on the handle, so
+ * there is nothing to drain and the handle outlives the call. */
+static void sftpd_done_now(struct sftpd_req *r)
+{
+	if (r->h == NULL) {
+		sftpd_finish(r);
+		return;
+	}
+	r->done = true;
+	sftpd_handle_emit(r->s, r->h);
+}
+
+/* A CLOSE with nothing else outstanding on the handle is answered at once
+ * when close(2) has no error to report: a directory, a file opened read-only,
+ * or any file on ext4, xfs, btrfs or tmpfs (h->local), which have no ->flush:
+ * their close cannot fail, write errors surface at fsync. The close itself
+ * still runs on the threadpool, and the slot stays taken (counted in
+ * SFTPD_MAX_HANDLES) until it did. */
+static void sftpd_close_early(struct sftpd_req *r)
+{
+	struct sftpd_handle *h = r->h;
+
+	if ((r->op->flags & SFTPD_OP_CLOSES) && (h->rdonly || h->local) && h->ohead == NULL &&
+	    h->running == 0)
+		sftpd__reply_early(r);
+}
+
 void sftpd__dispatch(struct sftpd_req *r)
 {
 	struct sftpd_handle *h = r->h;
@@ -147,6 +187,8 @@ void sftpd__dispatch(struct sftpd_req *r)
 		sftpd_finish(r);
 		return;
 	}
+	if (h != NULL)
+		sftpd_close_early(r);
 	if (h != NULL) {
 		r->hord = NULL;
 		if (h->otail)
@@ -156,7 +198,10 @@ void sftpd__dispatch(struct sftpd_req *r)
 		h->otail = r;
 	}
 	if (h == NULL || (h->qhead == NULL && sftpd_can_run(h, r))) {
-		sftpd_start_work(r);
+		if (r->op->now != NULL && r->op->now(r))
+			sftpd_done_now(r);
+		else
+			sftpd_start_work(r);
 		return;
 	}
 	r->hnext = NULL;
@@ -227,6 +272,9 @@ int sftpd__handle_add(struct sftpd_req *r)
 	h->fd = r->fd;
 	h->dir = r->dir;
 	h->vpath = r->p1;
+	h->local = r->local;
+	h->rdonly = r->dir != NULL ||
+	            !(r->u32 & (SSH_FXF_WRITE | SSH_FXF_APPEND | SSH_FXF_CREAT | SSH_FXF_TRUNC));
 	h->gen = ++s->next_gen;
 	r->fd = -1;
 	r->dir = NULL;

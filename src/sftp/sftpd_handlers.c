@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "sftpgw/err.h"
@@ -92,6 +93,19 @@ static void sftpd_work_open(struct sftpd_req *r)
 	mode_t mode = (r->a.flags & SSH_FILEXFER_ATTR_PERMISSIONS) ? (r->a.perm & 07777) : 0666;
 
 	r->err = vfs_open(VIEW(r), r->p1, sftpd_oflags(r->u32), mode, &r->fd);
+	if (r->err == 0)
+		r->local = vfs_fd_local(r->fd);
+}
+
+/* Read-only opens of files whose path is in the dentry cache. */
+static bool sftpd_now_open(struct sftpd_req *r)
+{
+	if (r->u32 & (SSH_FXF_WRITE | SSH_FXF_APPEND | SSH_FXF_CREAT | SSH_FXF_TRUNC | SSH_FXF_EXCL))
+		return false;
+	if (vfs_open_cached(VIEW(r), r->p1, sftpd_oflags(r->u32), &r->fd) != 0)
+		return false;
+	r->local = true;
+	return true;
 }
 
 static int sftpd_parse_opendir(struct sftpd_req *r, struct sbuf *m)
@@ -164,17 +178,53 @@ static void sftpd_put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static void sftpd_work_read(struct sftpd_req *r)
+/* The buffer is sized to the request and has room for the reply header,
+ * so the DATA reply leaves in one write without a copy. */
+static int sftpd_read_buf(struct sftpd_req *r)
 {
+	if (r->data == NULL && (r->data = malloc(SFTPD_DATA_HDR + r->len)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Reads from the page cache only (RWF_NOWAIT): EAGAIN when a page is not
+ * there, EOPNOTSUPP where the file system cannot tell. Then the threadpool
+ * goes on from r->dlen. */
+static bool sftpd_now_read(struct sftpd_req *r)
+{
+	struct iovec iov;
 	size_t got = 0;
 	ssize_t n;
 
-	/* The buffer is sized to the request and has room for the reply header,
-	 * so the DATA reply leaves in one write without a copy. */
-	if ((r->data = malloc(SFTPD_DATA_HDR + r->len)) == NULL) {
-		r->err = -ENOMEM;
-		return;
+	if (!r->h->local || sftpd_read_buf(r) != 0)
+		return false;
+	while (got < r->len) {
+		iov.iov_base = r->data + SFTPD_DATA_HDR + got;
+		iov.iov_len = r->len - got;
+		n = preadv2(r->h->fd, &iov, 1, (off_t)(r->off + got), RWF_NOWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r->dlen = got;
+			return false;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
 	}
+	if (got == 0 && r->len > 0)
+		r->err = SFTPD_ERR_EOF;
+	r->dlen = got;
+	return true;
+}
+
+static void sftpd_work_read(struct sftpd_req *r)
+{
+	size_t got = r->dlen;   /* what sftpd_now_read got */
+	ssize_t n;
+
+	if ((r->err = sftpd_read_buf(r)) != 0)
+		return;
 	while (got < r->len) {
 		n = pread(r->h->fd, r->data + SFTPD_DATA_HDR + got, r->len - got, (off_t)(r->off + got));
 		if (n < 0 && errno == EINTR)
@@ -464,13 +514,15 @@ static void sftpd_work_symlink(struct sftpd_req *r)
 	r->err = vfs_symlink(VIEW(r), r->p2, r->p1);
 }
 
-#define OP(t, n, p, w, rp, f) [t] = { n, p, w, rp, f }
+#define OP(t, n, p, w, rp, f) [t] = { n, p, w, rp, f, NULL }
+#define OPNOW(t, n, p, w, rp, f, now) [t] = { n, p, w, rp, f, now }
 static const struct sftpd_op sftpd_ops[SSH_FXP_EXTENDED + 1] = {
-	OP(SSH_FXP_OPEN, "open", sftpd_parse_open, sftpd_work_open, sftpd_reply_handle, 0),
+	OPNOW(SSH_FXP_OPEN, "open", sftpd_parse_open, sftpd_work_open, sftpd_reply_handle, 0,
+	      sftpd_now_open),
 	OP(SSH_FXP_CLOSE, "close", sftpd_parse_close, sftpd_work_close, NULL,
 	   SFTPD_OP_HANDLE | SFTPD_OP_CLOSES),
-	OP(SSH_FXP_READ, "read", sftpd_parse_read, sftpd_work_read, sftpd_reply_read,
-	   SFTPD_OP_HANDLE | SFTPD_OP_SHARED),
+	OPNOW(SSH_FXP_READ, "read", sftpd_parse_read, sftpd_work_read, sftpd_reply_read,
+	      SFTPD_OP_HANDLE | SFTPD_OP_SHARED, sftpd_now_read),
 	OP(SSH_FXP_WRITE, "write", sftpd_parse_write, sftpd_work_write, NULL, SFTPD_OP_HANDLE),
 	OP(SSH_FXP_LSTAT, "lstat", sftpd_parse_path, sftpd_work_lstat, sftpd_reply_attrs, 0),
 	OP(SSH_FXP_FSTAT, "fstat", sftpd_parse_handle, sftpd_work_fstat, sftpd_reply_attrs,

@@ -69,6 +69,8 @@ struct sftpd_handle {
 	char *vpath;                 /* normalized virtual path it was opened with */
 	uint32_t gen;                /* part of the handle string: stale ones fail */
 	bool closing;                /* CLOSE admitted: later requests fail */
+	bool rdonly;                 /* a directory or a file opened read-only */
+	bool local;                  /* fd on a local disk fs (vfs_fd_local): RWF_NOWAIT reads */
 	unsigned running;            /* requests of this handle on the threadpool */
 	bool excl;                   /* the running one needs the handle alone */
 	struct sftpd_req *qhead, *qtail; /* waiting to start, in arrival order */
@@ -89,6 +91,11 @@ struct sftpd_op {
 	void (*work)(struct sftpd_req *r);
 	int (*reply)(struct sftpd_req *r);
 	unsigned flags;
+	/* Loop thread, optional: does the work at once when that provably
+	 * cannot block (page cache, dentry cache) and returns true; false sends
+	 * the request to the threadpool, where work finishes or redoes it. Saves
+	 * the two thread wake-ups a threadpool round trip costs. */
+	bool (*now)(struct sftpd_req *r);
 };
 
 struct sftpd_ext {
@@ -112,6 +119,8 @@ struct sftpd_req {
 	int err;                    /* result of the work: 0 or negative */
 	size_t cost;                /* charged against SFTPD_MAX_INFLIGHT_BYTES */
 	bool opens_handle;          /* holds a handle slot reservation */
+	bool quiet;                 /* answered early (sftpd__reply_early): no reply of its own */
+	bool local;                 /* OPEN: r->fd lies on a local disk fs */
 	char *p1, *p2;              /* normalized paths (heap) */
 	uint32_t u32;               /* pflags, or another small argument */
 	uint64_t off, len, off2;
@@ -157,8 +166,14 @@ struct sftpd {
 /* sftpd.c */
 /* Queues r's reply (r->out) for sending; r is freed once it is written. */
 void sftpd__out_queue(struct sftpd *s, struct sftpd_req *r);
+/* Answers r with SSH_FX_OK now through a second request; r then runs quiet
+ * (its result is only logged). For CLOSE of handles whose close(2) has no
+ * error to report. */
+int sftpd__reply_early(struct sftpd_req *r);
 /* Called when a request finished its work and its reply was queued or dropped. */
 void sftpd__req_free(struct sftpd_req *r);
+/* Runs sftpd__kick from the loop's check phase, once per iteration. */
+void sftpd__arm(struct sftpd *s);
 /* Re-checks caps after something drained: resumes held input, finishes on EOF. */
 void sftpd__kick(struct sftpd *s);
 /* Once close() happened and nothing runs on the threadpool: closes handles

@@ -7,7 +7,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "sftpgw/vfs.h"
@@ -121,6 +125,49 @@ int vfs_open(struct vfs_view *v, const char *vpath, int oflags, mode_t mode, int
 	if (rc < 0) {
 		close(f);
 		return rc;
+	}
+	*fd = f;
+	return 0;
+}
+
+bool vfs_fd_local(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) != 0)
+		return false;
+	switch ((unsigned long)sf.f_type) {
+	case EXT4_SUPER_MAGIC:   /* also ext2 and ext3 */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+		return true;
+	default:
+		return false;   /* network, FUSE, overlay...: their getattr may wait */
+	}
+}
+
+int vfs_open_cached(struct vfs_view *v, const char *vpath, int oflags, int *fd)
+{
+	struct vfs__res r;
+	struct stat st;
+	int f;
+
+	*fd = -1;
+	if ((oflags & (O_ACCMODE | O_CREAT | O_TRUNC | O_PATH | O_DIRECTORY)) != O_RDONLY)
+		return -EAGAIN;
+	if (vfs__resolve(v, vpath, &r) < 0 || r.m == NULL || !vfs__root_local(r.m->root))
+		return -EAGAIN;
+	/* NO_XDEV: a file system mounted below the mount's directory may be
+	 * anything, so only the directory's own file system is trusted. */
+	f = vfs__openat2(r.m->fd, r.rel, oflags | O_NONBLOCK, 0, RESOLVE_CACHED | RESOLVE_NO_XDEV);
+	if (f < 0)
+		return -EAGAIN;
+	/* Regular files only, as vfs_open (open_check_type) serves them. */
+	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (!(oflags & O_NONBLOCK) && fcntl(f, F_SETFL, oflags & ~O_NONBLOCK) < 0)) {
+		close(f);
+		return -EAGAIN;
 	}
 	*fd = f;
 	return 0;

@@ -26,6 +26,7 @@ struct vfs__root {
 	ino_t ino;
 	int fd;
 	long refs;
+	bool local;       /* vfs_fd_local(fd), asked once */
 };
 
 static struct vfs__root *roots[ROOTS_BUCKETS];
@@ -60,7 +61,7 @@ int vfs__root_get(const char *dir, struct vfs__root **out)
 		r->refs++;
 	} else if ((r = calloc(1, sizeof(*r))) != NULL) {
 		*r = (struct vfs__root){ .next = *head, .dev = st.st_dev, .ino = st.st_ino,
-		                         .fd = fd, .refs = 1 };
+		                         .fd = fd, .refs = 1, .local = vfs_fd_local(fd) };
 		*head = r;
 		fd = -1;
 	}
@@ -76,6 +77,11 @@ int vfs__root_get(const char *dir, struct vfs__root **out)
 int vfs__root_fd(const struct vfs__root *r)
 {
 	return r->fd;
+}
+
+bool vfs__root_local(const struct vfs__root *r)
+{
+	return r->local;
 }
 
 void vfs__root_put(struct vfs__root *r)

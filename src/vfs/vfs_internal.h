@@ -32,6 +32,8 @@ struct vfs_view {
  * identity), counted: 0 and *out, or -errno. Give it back with _put. */
 int vfs__root_get(const char *dir, struct vfs__root **out);
 int vfs__root_fd(const struct vfs__root *r);
+/* True when the directory lies on a local disk file system (vfs_fd_local). */
+bool vfs__root_local(const struct vfs__root *r);
 /* Drops one reference; the last one closes the fd. NULL is ignored. */
 void vfs__root_put(struct vfs__root *r);
 
@@ -46,7 +48,8 @@ struct vfs__res {
 
 /* Normalizes vpath (relative to "/") and finds its mount. */
 int vfs__resolve(const struct vfs_view *v, const char *vpath, struct vfs__res *r);
-/* openat2 with RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS|extra, retrying -EAGAIN,
+/* openat2 with RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS|extra, retrying -EAGAIN
+ * (except with RESOLVE_CACHED, where it means "needs the disk"),
  * mapping escapes (EXDEV, ELOOP) to -EACCES. Returns an fd or -errno. */
 int vfs__openat2(int dirfd, const char *rel, int oflags, mode_t mode, unsigned long long extra);
 /* Opens the parent directory of r->rel (O_PATH) and points *name at the last

@@ -46,6 +46,8 @@ int vfs__openat2(int dirfd, const char *rel, int oflags, mode_t mode, unsigned l
 
 		if (fd >= 0)
 			return (int)fd;
+		if (errno == EAGAIN && (extra & RESOLVE_CACHED))
+			return -EAGAIN;
 		if (errno == EAGAIN || errno == EINTR)
 			continue;
 		/* The kernel says EXDEV when resolution would leave the mount's

@@ -115,6 +115,22 @@ __attribute__((weak)) int vfs_open(struct vfs_view *v, const char *p, int fl, mo
 		return -errno;
 	return 0;
 }
+/* Loop-safe opens and RWF_NOWAIT reads are taken whenever possible here, so
+ * the tests cover both the loop path and (for writes) the threadpool one. */
+static int open_cached_calls, open_cached_ok;
+static bool fake_local;   /* files are on a "local disk" (setup: true) */
+__attribute__((weak)) int vfs_open_cached(struct vfs_view *v, const char *p, int fl, int *fd)
+{
+	(void)v;
+	open_cached_calls++;
+	if (!fake_local || (fl & (O_ACCMODE | O_CREAT | O_TRUNC)) != O_RDONLY)
+		return -EAGAIN;
+	if ((*fd = openat(rootfd, rel(p), fl | O_CLOEXEC)) < 0)
+		return -EAGAIN;
+	open_cached_ok++;
+	return 0;
+}
+__attribute__((weak)) bool vfs_fd_local(int fd) { (void)fd; return fake_local; }
 __attribute__((weak)) int vfs_setattr(struct vfs_view *v, const char *p, const struct vfs_setattr *sa, bool f)
 {
 	(void)v; (void)f;
@@ -251,6 +267,10 @@ static uint32_t next_status(uint32_t want_id)
 
 static void run_loop(void)
 {
+	/* Requests answered on the loop (op->now) leave only the kind's check
+	 * handle active, and a check handle does not end a blocking poll (in the
+	 * daemon the channel's kick does): one turn without waiting runs it. */
+	uv_run(T.si.loop, UV_RUN_NOWAIT);
 	uv_run(T.si.loop, UV_RUN_DEFAULT);
 }
 
@@ -263,6 +283,7 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&T, 0, sizeof(T));
+	fake_local = true;
 	sbuf_init(&T.out, 64 * 1024 * 1024);
 	T.room = CHAN_OUT_MAX;
 	T.si.loop = uv_default_loop();
@@ -732,6 +753,7 @@ static void test_limits(void **state)
 	char name[32];
 
 	(void)state;
+	fake_local = false;   /* reads stay in flight on the threadpool: the byte cap */
 	assert_int_equal(ftruncate(fd, 4 * 1024 * 1024), 0);
 	close(fd);
 	sbuf_init(&req, 4 << 20);
@@ -982,6 +1004,92 @@ static void test_handle_cap(void **state)
 	sbuf_free(&req);
 }
 
+static void close_req(struct sbuf *req, uint32_t id, const uint8_t h[8])
+{
+	struct sbuf body;
+
+	sbuf_init(&body, 64);
+	assert_int_equal(sbuf_put_string(&body, h, 8), 0);
+	put_msg(req, 4, id, &body);
+	sbuf_free(&body);
+}
+
+/* On a local file system a read-only OPEN and its READs are served on the
+ * loop (op->now), answered while input() runs; CLOSE of that handle is
+ * answered early. The loop's replies keep request order with the rest. */
+static void test_now_paths(void **state)
+{
+	struct sbuf req, rep;
+	uint8_t h[8], type;
+	uint32_t id;
+	const uint8_t *d;
+	size_t n;
+	int fd = openat(rootfd, "n", O_CREAT | O_WRONLY, 0644);
+
+	(void)state;
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	close(fd);
+	sbuf_init(&req, 1 << 16);
+	open_cached_ok = 0;
+	open_req(&req, 1, "n", 0x1);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	assert_int_equal(open_cached_ok, 1);
+	get_handle(1, h);   /* before the loop ran: answered inside input() */
+	sbuf_reset(&req);
+	read_req(&req, 2, h, 0, 4096);
+	read_req(&req, 3, h, 10, 4096);
+	close_req(&req, 4, h);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	assert_int_equal(next_reply(&type, &id, &rep), 0);
+	assert_int_equal(type, 103);
+	assert_int_equal(id, 2);
+	assert_int_equal(sbuf_get_string(&rep, &d, &n), 0);
+	assert_int_equal(n, 10);
+	assert_memory_equal(d, "0123456789", 10);
+	assert_int_equal(next_status(3), SSH_FX_EOF);
+	assert_int_equal(next_status(4), SSH_FX_OK);   /* early: close(2) still running */
+	run_loop();
+	assert_int_equal(sbuf_avail(&T.out), 0);
+	/* the handle is gone once the close ran */
+	sbuf_reset(&req);
+	read_req(&req, 5, h, 0, 16);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	run_loop();
+	assert_int_not_equal(next_status(5), SSH_FX_OK);
+	/* a handle open for writing on a file system whose close(2) may report
+	 * an error (NFS...) waits for it before answering */
+	fake_local = false;
+	sbuf_reset(&req);
+	open_req(&req, 6, "n", 0x2);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	run_loop();
+	get_handle(6, h);
+	sbuf_reset(&req);
+	close_req(&req, 7, h);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	assert_int_equal(sbuf_avail(&T.out), 0);
+	run_loop();
+	assert_int_equal(next_status(7), SSH_FX_OK);
+	/* EOF while an early-answered CLOSE still runs: the channel ends after it;
+	 * on a local file system also for a file open for writing */
+	fake_local = true;
+	sbuf_reset(&req);
+	open_req(&req, 8, "n", 0x2);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	run_loop();
+	get_handle(8, h);
+	sbuf_reset(&req);
+	close_req(&req, 9, h);
+	assert_int_equal(feed(&req), sbuf_avail(&req));
+	assert_int_equal(next_status(9), SSH_FX_OK);
+	sftpd_kind.eof(&T);
+	assert_int_equal(T.exited, 0);
+	run_loop();
+	assert_int_equal(T.exited, 1);
+	assert_int_equal(T.exit_status, 0);
+	sbuf_free(&req);
+}
+
 static void test_symlink_order(void **state)
 {
 	struct sbuf req, body;
@@ -1034,6 +1142,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_replies_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readdir_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handle_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_now_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_order, setup, teardown),
 	};
 

@@ -595,6 +595,45 @@ static void test_fifo_refused(void **state)
 	assert_int_equal(vfs_unlink(view, "/pub/media/fifo"), 0);
 }
 
+/* vfs_open_cached serves read-only opens of regular files (the test
+ * directory is on a local disk file system) and says -EAGAIN for everything
+ * else, so that vfs_open on the threadpool gives the real answer. */
+static void test_open_cached(void **state)
+{
+	char p[PATH_MAX], buf[8];
+	bool local;
+	int fd;
+
+	(void)state;
+	disk(p, sizeof(p), "media");
+	fd = open(p, O_PATH | O_CLOEXEC);
+	local = vfs_fd_local(fd);
+	close(fd);
+	if (!local)
+		skip();
+	/* a first vfs_open puts the path in the dentry cache */
+	assert_int_equal(vfs_open(view, "/pub/media/a.txt", O_RDONLY, 0, &fd), 0);
+	close(fd);
+	assert_int_equal(vfs_open_cached(view, "/pub/media/a.txt", O_RDONLY, &fd), 0);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 5);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	assert_int_equal(vfs_open_cached(view, "/pub/media/a.txt", O_WRONLY, &fd), -EAGAIN);
+	assert_int_equal(vfs_open_cached(view, "/pub/media/a.txt", O_RDONLY | O_TRUNC, &fd), -EAGAIN);
+	assert_int_equal(vfs_open_cached(view, "/pub/media/new.txt", O_RDONLY | O_CREAT, &fd), -EAGAIN);
+	assert_int_equal(vfs_open_cached(view, "/pub/media/none.txt", O_RDONLY, &fd), -EAGAIN);
+	assert_int_equal(fd, -1);
+	assert_int_equal(vfs_open_cached(view, "/pub/media/sub", O_RDONLY, &fd), -EAGAIN);
+	assert_int_equal(vfs_open_cached(view, "/pub", O_RDONLY, &fd), -EAGAIN);
+	assert_int_equal(vfs_open_cached(view, "/", O_RDONLY, &fd), -EAGAIN);
+	assert_int_equal(vfs_open_cached(view, "/pub/media/../../outside/secret.txt", O_RDONLY, &fd),
+	                 -EAGAIN);
+	disk(p, sizeof(p), "media/fifo2");
+	assert_int_equal(mkfifo(p, 0644), 0);
+	assert_int_equal(vfs_open_cached(view, "/pub/media/fifo2", O_RDONLY, &fd), -EAGAIN);
+	assert_int_equal(unlink(p), 0);
+}
+
 /* ---- synthesized directories ---- */
 
 static void list_names(const char *vpath, char *out, size_t sz)
@@ -1185,6 +1224,7 @@ int main(void)
 		cmocka_unit_test(test_copy_range),
 		cmocka_unit_test(test_readdir_many),
 		cmocka_unit_test(test_fifo_refused),
+		cmocka_unit_test(test_open_cached),
 		cmocka_unit_test(test_synth_stat_list),
 		cmocka_unit_test(test_synth_writes_refused),
 		cmocka_unit_test(test_nested_mount_listing),
