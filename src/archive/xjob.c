@@ -36,6 +36,7 @@ struct xjob {
 	void (*free_arg)(void *arg);
 	struct vfs_view *view;
 	int status;
+	size_t in_want;    /* input bytes the job waits for (0: it does not wait) */
 	bool in_eof;       /* client sent EOF */
 	bool in_blocked;   /* input() took less than offered */
 	bool closed;       /* channel closed: the job must stop */
@@ -246,7 +247,10 @@ size_t xjob_on_input(struct chan *ch, const uint8_t *data, size_t len)
 	n = ring_put(&j->in, data, len);
 	if (n < len)
 		j->in_blocked = true;
-	pthread_cond_broadcast(&j->cv);
+	/* wake the job only once what it waits for is there: a packet at a time
+	 * would cost a context switch per 32 KiB */
+	if (j->in_want > 0 && (j->in.len >= j->in_want || n < len))
+		pthread_cond_broadcast(&j->cv);
 	pthread_mutex_unlock(&j->mu);
 	return n;
 }
@@ -289,29 +293,45 @@ void xjob_on_close(struct chan *ch)
 
 /* --- job side --- */
 
-ssize_t xjob_read(struct xjob *j, void *buf, size_t n)
+/* Waits until at least min (<= the ring's size) input bytes are buffered, or
+ * EOF, then takes up to n. The loop is woken only when it holds input back. */
+static ssize_t xjob_read_min(struct xjob *j, void *buf, size_t n, size_t min)
 {
 	ssize_t got;
+	bool resume;
 
 	pthread_mutex_lock(&j->mu);
-	while (j->in.len == 0 && !j->in_eof && !j->closed)
+	j->in_want = min;
+	while (j->in.len < min && !j->in_eof && !j->closed)
 		pthread_cond_wait(&j->cv, &j->mu);
+	j->in_want = 0;
 	if (j->closed)
 		got = SGW_EPROTOCOL;
 	else
 		got = (ssize_t)ring_get(&j->in, buf, n);
+	resume = j->in_blocked;
 	pthread_mutex_unlock(&j->mu);
-	if (got > 0)
+	if (got > 0 && resume)
 		uv_async_send(&j->wake); /* the loop may resume held input */
 	return got;
+}
+
+ssize_t xjob_read(struct xjob *j, void *buf, size_t n)
+{
+	return xjob_read_min(j, buf, n, 1);
 }
 
 int xjob_read_full(struct xjob *j, void *buf, size_t n)
 {
 	size_t done = 0;
 
+	/* Wait for at most what fits with room for the loop to resume input
+	 * (XJOB_RESUME_MIN), or the loop might never offer the rest. */
+	size_t most = j->in.cap - XJOB_RESUME_MIN;
+
 	while (done < n) {
-		ssize_t r = xjob_read(j, (uint8_t *)buf + done, n - done);
+		size_t min = n - done < most ? n - done : most;
+		ssize_t r = xjob_read_min(j, (uint8_t *)buf + done, n - done, min);
 
 		if (r < 0)
 			return (int)r;
