@@ -217,16 +217,25 @@ static int pair_open(struct vfs_view *v, struct pair *p, const char *a, enum vfs
 		rc = -EXDEV;  /* a real cross-device case, not an escape */
 	if (rc == 0)
 		rc = vfs__parent_open(&p->a, &p->pa, &p->na);
-	if (rc == 0)
-		rc = vfs__parent_open(&p->b, &p->pb, &p->nb);
-	return rc;
+	if (rc != 0)
+		return rc;
+	/* one directory (a temp file renamed into place): one open of it */
+	const char *sa = strrchr(p->a.rel, '/'), *sb = strrchr(p->b.rel, '/');
+	size_t la = sa ? (size_t)(sa - p->a.rel) : 0, lb = sb ? (size_t)(sb - p->b.rel) : 0;
+
+	if (la == lb && memcmp(p->a.rel, p->b.rel, la) == 0) {
+		p->pb = p->pa;
+		p->nb = sb ? sb + 1 : p->b.rel;
+		return 0;
+	}
+	return vfs__parent_open(&p->b, &p->pb, &p->nb);
 }
 
 static void pair_close(struct pair *p)
 {
 	if (p->pa >= 0)
 		vfs__parent_close(&p->a, p->pa);
-	if (p->pb >= 0)
+	if (p->pb >= 0 && p->pb != p->pa)
 		vfs__parent_close(&p->b, p->pb);
 }
 

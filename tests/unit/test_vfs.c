@@ -416,6 +416,32 @@ static void test_rename_noreplace_link(void **state)
 	assert_int_equal(vfs_unlink(view, "/pub/media/sub/r1"), 0);
 }
 
+/* Renames whose two parents share one open when they are the same directory
+ * (pair_open): same directory, parents of equal length that differ, the
+ * mount's top and a subdirectory, and one parent a prefix of the other. */
+static void test_rename_parents(void **state)
+{
+	(void)state;
+	put_dir("media/pa");
+	put_dir("media/pb");
+	put_dir("media/pab");
+	put_file("media/pa/x", "x");
+	assert_int_equal(vfs_rename(view, "/pub/media/pa/x", "/pub/media/pa/.x.tmp", 0), 0);
+	assert_true(disk_exists("media/pa/.x.tmp"));
+	assert_int_equal(vfs_rename(view, "/pub/media/pa/.x.tmp", "/pub/media/pb/x", 0), 0);
+	assert_true(disk_exists("media/pb/x") && !disk_exists("media/pa/x"));
+	assert_int_equal(vfs_rename(view, "/pub/media/pb/x", "/pub/media/x", 0), 0);
+	assert_true(disk_exists("media/x"));
+	assert_int_equal(vfs_rename(view, "/pub/media/x", "/pub/media/pab/x", 0), 0);
+	assert_int_equal(vfs_rename(view, "/pub/media/pab/x", "/pub/media/pa/x", 0), 0);
+	assert_true(disk_exists("media/pa/x") && !disk_exists("media/pab/x"));
+	assert_int_equal(vfs_rename(view, "/pub/media/pa/x", "/pub/media/pa/x", 0), 0);
+	assert_int_equal(vfs_unlink(view, "/pub/media/pa/x"), 0);
+	assert_int_equal(vfs_rmdir(view, "/pub/media/pa"), 0);
+	assert_int_equal(vfs_rmdir(view, "/pub/media/pb"), 0);
+	assert_int_equal(vfs_rmdir(view, "/pub/media/pab"), 0);
+}
+
 static void test_symlink_inside(void **state)
 {
 	struct vfs_attr a;
@@ -1217,6 +1243,7 @@ int main(void)
 		cmocka_unit_test(test_longest_prefix),
 		cmocka_unit_test(test_basic_ops),
 		cmocka_unit_test(test_rename_noreplace_link),
+		cmocka_unit_test(test_rename_parents),
 		cmocka_unit_test(test_symlink_inside),
 		cmocka_unit_test(test_setattr),
 		cmocka_unit_test(test_set_owner),
