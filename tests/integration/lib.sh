@@ -35,6 +35,12 @@ trap gw_cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
+# need_disk MIB: skips the test (with the reason) when $T's file system has less free space.
+need_disk() {
+	local free
+	free=$(df -Pm "$T" | awk 'NR == 2 {print $4}')
+	[ "${free:-0}" -ge "$1" ] || skip "needs $1 MiB free under $T, has ${free:-0}"
+}
 pass() { echo "PASS"; exit 0; }
 # check DESCRIPTION COMMAND...: runs COMMAND, fails the test with DESCRIPTION if it fails.
 check() { local d=$1; shift; "$@" || fail "$d"; }

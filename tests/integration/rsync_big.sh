@@ -8,6 +8,7 @@
 # ~40 s on 2 busy cores, ~45 s under ASan.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/rsync_lib.sh"
+need_disk 4096
 rs_setup_daemon
 
 MIB=1048576

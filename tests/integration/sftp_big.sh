@@ -3,6 +3,7 @@
 # Needs ~3 GiB of disk for a moment; part of the default suite (~15 s, ~13 s
 # under ASan on 2 cores).
 . "$top_srcdir/tests/integration/lib.sh"
+need_disk 4096
 gw_setup
 gw_start
 head -c $((1024 * 1024 * 1024)) /dev/urandom >"$T/big"
