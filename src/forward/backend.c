@@ -42,6 +42,19 @@ static void fwd_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+/* A channel holds client input back for lack of node window, but libssh has
+ * already taken a window adjust from the node while another call (a write,
+ * a read) polled the socket: no readable event will come for it, so the
+ * connection asks for one writable wakeup, whose step resumes the input. */
+static bool fwd_conn_unblocks(const struct fwd_conn *c)
+{
+	for (const struct fwd *f = c->chans; f != NULL; f = f->cnext)
+		if (f->client_blocked && f->st == FS_RELAY && !f->ending && f->bch != NULL &&
+		    ssh_channel_window_size(f->bch) > 0)
+			return true;
+	return false;
+}
+
 void fwd__conn_arm(struct fwd_conn *c)
 {
 	int ev = UV_READABLE;
@@ -50,8 +63,8 @@ void fwd__conn_arm(struct fwd_conn *c)
 		return;
 	if (c->st == FC_CONNECT)
 		ev = UV_WRITABLE;
-	else if (c->st == FC_READY && (ssh_get_status(c->bs) & SSH_WRITE_PENDING))
-		ev |= UV_WRITABLE; /* unsent bytes only: see sess_update_poll() */
+	else if (c->st == FC_READY && ((ssh_get_status(c->bs) & SSH_WRITE_PENDING) || fwd_conn_unblocks(c)))
+		ev |= UV_WRITABLE; /* unsent bytes only (see sess_update_poll()), or a step to run */
 	else if (c->st != FC_READY && c->bs != NULL && (ssh_get_poll_flags(c->bs) & SSH_WRITE_PENDING))
 		ev |= UV_WRITABLE;
 	if (ev != c->poll_events) {

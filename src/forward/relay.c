@@ -495,16 +495,27 @@ static size_t fwd_input(struct chan *ch, const uint8_t *data, size_t len)
 		f->client_blocked = true;
 		return 0;
 	}
-	win = ssh_channel_window_size(f->bch);
-	w = ssh_channel_write(f->bch, data, (uint32_t)(len < win ? len : win));
-	if (w < 0) {
-		fwd__fail(f, "connection to the node lost (%s)", ssh_get_error(f->conn->bs));
-		return len;
+	/* A write may read the node's socket itself and take a window adjust
+	 * from it: then the window is open again and no poll wakeup will say
+	 * so, so write on while it is. */
+	size_t done = 0;
+
+	while (done < len && (win = ssh_channel_window_size(f->bch)) > 0) {
+		size_t n = len - done < win ? len - done : win;
+
+		w = ssh_channel_write(f->bch, data + done, (uint32_t)n);
+		if (w < 0) {
+			fwd__fail(f, "connection to the node lost (%s)", ssh_get_error(f->conn->bs));
+			return len;
+		}
+		if (w == 0)
+			break;
+		done += (size_t)w;
 	}
-	if ((size_t)w < len)
+	if (done < len)
 		f->client_blocked = true;
 	fwd__conn_arm(f->conn);
-	return (size_t)w;
+	return done;
 }
 
 static void fwd_writable(struct chan *ch)

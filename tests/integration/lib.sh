@@ -17,8 +17,23 @@ GW_PID=
 GW_LOG=$T/gw.log
 export LC_ALL=C.UTF-8
 
+# A hung test fails after TEST_LIMIT seconds instead of holding the suite (and
+# CI) until its own limit: the watchdog stops the test's children, then the test.
+TEST_LIMIT=${TEST_LIMIT:-600}
+(
+	trap 'kill "$wd_sleep" 2>/dev/null; exit 0' TERM
+	sleep "$TEST_LIMIT" &
+	wd_sleep=$!
+	wait "$wd_sleep"
+	echo "FAIL: the test ran longer than $TEST_LIMIT s (hung?)" >&2
+	pkill -TERM -P $$ 2>/dev/null
+	kill -TERM $$ 2>/dev/null
+) &
+WATCHDOG=$!
+
 gw_cleanup() {
 	local rc=$?
+	kill "$WATCHDOG" 2>/dev/null || true
 	if [ -n "$GW_PID" ]; then
 		kill "$GW_PID" 2>/dev/null || true
 		wait "$GW_PID" 2>/dev/null || true
