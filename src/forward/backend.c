@@ -42,15 +42,17 @@ static void fwd_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-/* A channel holds client input back for lack of node window, but libssh has
- * already taken a window adjust from the node while another call (a write,
- * a read) polled the socket: no readable event will come for it, so the
- * connection asks for one writable wakeup, whose step resumes the input. */
+/* libssh may read the node's socket inside any call made on its session from
+ * the client's side (a write of client input, a window-change): a window
+ * adjust, data, exit-status or close taken there leaves no readable event
+ * for the node's poll. A relaying channel that saw such news since its last
+ * step, or holds client input back while its window is open again, asks for
+ * one writable wakeup, whose step acts on it. */
 static bool fwd_conn_unblocks(const struct fwd_conn *c)
 {
 	for (const struct fwd *f = c->chans; f != NULL; f = f->cnext)
-		if (f->client_blocked && f->st == FS_RELAY && !f->ending && f->bch != NULL &&
-		    ssh_channel_window_size(f->bch) > 0)
+		if (f->st == FS_RELAY && !f->ending && f->bch != NULL &&
+		    (f->node_news || (f->client_blocked && ssh_channel_window_size(f->bch) > 0)))
 			return true;
 	return false;
 }

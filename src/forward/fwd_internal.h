@@ -127,6 +127,7 @@ struct fwd {
 	uint32_t pending[2];         /* bytes libssh holds for us (stdout, stderr) */
 	bool relay_started;
 	bool client_blocked;         /* input() took less than offered */
+	bool node_news;              /* a node callback ran since the last relay step */
 	bool client_eof, client_eof_sent;
 	bool node_eof_seen;          /* the node sent EOF and all its data was queued */
 	bool node_eof_sent;          /* EOF passed on to the client */

@@ -37,6 +37,7 @@ static void fwd_close_cb(ssh_session s, ssh_channel c, void *ud)
 	(void)s;
 	(void)c;
 	f->node_closed = true;
+	f->node_news = true;
 }
 
 static void fwd_status_cb(ssh_session s, ssh_channel c, int status, void *ud)
@@ -47,6 +48,7 @@ static void fwd_status_cb(ssh_session s, ssh_channel c, int status, void *ud)
 	(void)c;
 	f->got_status = true;
 	f->exit_status = status;
+	f->node_news = true;
 }
 
 static void fwd_signal_cb(ssh_session s, ssh_channel c, const char *sig, int core,
@@ -61,6 +63,7 @@ static void fwd_signal_cb(ssh_session s, ssh_channel c, const char *sig, int cor
 	f->got_signal = true;
 	f->sig_core = core != 0;
 	snprintf(f->exit_sig, sizeof(f->exit_sig), "%s", sig ? sig : "KILL");
+	f->node_news = true;
 }
 
 /* Data arrived: take nothing here (the relay reads when the client has
@@ -74,6 +77,7 @@ static int fwd_data_cb(ssh_session s, ssh_channel c, void *data, uint32_t len, i
 	(void)c;
 	(void)data;
 	f->pending[is_stderr ? 1 : 0] = len;
+	f->node_news = true;
 	return 0;
 }
 
@@ -338,6 +342,7 @@ static void fwd_relay(struct fwd *f)
 {
 	bool drained;
 
+	f->node_news = false;
 	fwd_pull(f, true);
 	fwd_pull(f, false);
 	if (f->client_blocked && ssh_channel_window_size(f->bch) > 0) {
