@@ -102,12 +102,12 @@ int vfs_fstat(int fd, struct vfs_attr *a);
 int vfs_open(struct vfs_view *v, const char *vpath, int oflags, mode_t mode, int *fd);
 /* Loop-safe vfs_open for the common case, from the kernel's caches only:
  * read-only opens (no O_CREAT/O_TRUNC) of regular files on a mount whose
- * directory lies on a local disk file system (vfs_fd_local), resolved with
+ * directory lies on a local disk filesystem, as vfs_fd_local tells, resolved with
  * openat2 RESOLVE_CACHED|RESOLVE_NO_XDEV (the non-blocking attempt io_uring
  * makes). Any failure, also a real one such as -ENOENT, is -EAGAIN: then call
  * vfs_open on the threadpool, which gives the answer and the error. */
 int vfs_open_cached(struct vfs_view *v, const char *vpath, int oflags, int *fd);
-/* True when fd lies on a local disk file system (ext4, xfs, btrfs, tmpfs),
+/* True when fd lies on a local disk filesystem: ext4, xfs, btrfs or tmpfs,
  * where fstat is in memory and preadv2(RWF_NOWAIT) fails with EAGAIN instead
  * of waiting for the disk. Calls fstatfs: threadpool only. */
 bool vfs_fd_local(int fd);

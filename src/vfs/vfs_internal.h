@@ -32,7 +32,7 @@ struct vfs_view {
  * identity), counted: 0 and *out, or -errno. Give it back with _put. */
 int vfs__root_get(const char *dir, struct vfs__root **out);
 int vfs__root_fd(const struct vfs__root *r);
-/* True when the directory lies on a local disk file system (vfs_fd_local). */
+/* True when the directory lies on a local disk filesystem, as vfs_fd_local tells */
 bool vfs__root_local(const struct vfs__root *r);
 /* Drops one reference; the last one closes the fd. NULL is ignored. */
 void vfs__root_put(struct vfs__root *r);
